@@ -1,0 +1,61 @@
+"""The REQUEST authorizer: Basic auth as a user or as an app.
+
+It always answers Allow for the called method, with a context that either names the principal or says why the
+caller is refused; the function then answers the refusal with GitHub's status, body and headers. A Deny would
+become one fixed gateway response, which cannot give 401 `Bad credentials`, 403 for a token, or the
+`X-GitHub-OTP` header. A request without an Authorization header never gets here: API Gateway answers it
+with the UNAUTHORIZED gateway response (401 `Requires authentication`). Credentials are never logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authentication import Outcome, authenticator, is_app_route
+
+
+def _header(headers: dict[str, str] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def policy(method_arn: str, outcome: Outcome) -> dict[str, Any]:
+    if outcome.principal is None:
+        principal_id = "anonymous"
+        context: dict[str, str | int] = {"auth_error": str(outcome.failure)}
+    elif outcome.principal.kind == "user":
+        principal_id = f"user:{outcome.principal.user_id}"
+        context = {"principal_type": "user", "user_id": outcome.principal.user_id, "login": outcome.principal.login}
+    else:
+        principal_id = f"app:{outcome.principal.client_id}"
+        context = {"principal_type": "app", "client_id": outcome.principal.client_id}
+    return {
+        "principalId": principal_id,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": method_arn}],
+        },
+        "context": context,
+    }
+
+
+# The event carries the Authorization header: no event logging here, and no correlation id from it.
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app_route = is_app_route(str(event.get("resource") or ""))
+    outcome = authenticator().authenticate(_header(event.get("headers"), "authorization"), app_route)
+    logger.info(
+        "authentication",
+        extra={
+            "principal_type": "app" if app_route else "user",
+            "outcome": "allowed" if outcome.principal else str(outcome.failure),
+        },
+    )
+    return policy(event["methodArn"], outcome)

@@ -1,0 +1,33 @@
+"""POST /authorizations: a personal access token (note required) or a token for an app (client_id + secret)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_lambda_powertools.event_handler import Response
+from oauth_authz import http, views
+from oauth_authz.models.api import CreateAuthorizationBody
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authorizations import authorization_service
+
+app = http.resolver()
+
+
+@app.post("/authorizations")
+@tracer.capture_method
+def create_authorization() -> Response:
+    issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
+    metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
+    out = views.authorization(issued.authorization, http.base_url(app), token=issued.token)
+    return http.json_response(201, out, {"Location": out.url})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,29 @@
+"""DELETE /authorizations/{authorization_id}: revoke the token and drop it from its grant, 204."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_lambda_powertools.event_handler import Response
+from oauth_authz import http
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authorizations import authorization_service
+
+app = http.resolver()
+
+
+@app.delete("/authorizations/<authorization_id>")
+@tracer.capture_method
+def delete_authorization(authorization_id: str) -> Response:
+    authorization_service().delete(http.principal(app), http.path_id(authorization_id))
+    return http.no_content()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

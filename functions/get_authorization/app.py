@@ -1,0 +1,29 @@
+"""GET /authorizations/{authorization_id}: one of the user's authorizations (anyone else's is a 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_lambda_powertools.event_handler import Response
+from oauth_authz import http, views
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authorizations import authorization_service
+
+app = http.resolver()
+
+
+@app.get("/authorizations/<authorization_id>")
+@tracer.capture_method
+def get_authorization(authorization_id: str) -> Response:
+    auth = authorization_service().get(http.principal(app), http.path_id(authorization_id))
+    return http.json_response(200, views.authorization(auth, http.base_url(app)))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,40 @@
+"""PUT /authorizations/clients/{client_id}/{fingerprint}: the authorization for an app and fingerprint, created if missing.
+
+200 with `token: ""` when it exists, 201 with the new token and `Location` when it was created.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_lambda_powertools.event_handler import Response
+from oauth_authz import http, views
+from oauth_authz.models.api import GetOrCreateBody
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authorizations import authorization_service
+
+app = http.resolver()
+
+
+@app.put("/authorizations/clients/<client_id>/<fingerprint>")
+@tracer.capture_method
+def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response:
+    body = http.body(app, GetOrCreateBody)
+    auth, issued = authorization_service().get_or_create(http.principal(app), client_id, fingerprint, body)
+    base = http.base_url(app)
+    if issued is None:
+        return http.json_response(200, views.authorization(auth, base))
+    metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
+    out = views.authorization(auth, base, token=issued.token)
+    return http.json_response(201, out, {"Location": out.url})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

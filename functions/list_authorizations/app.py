@@ -1,0 +1,31 @@
+"""GET /authorizations: the user's authorizations, a page at a time, optionally for one app (`client_id`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aws_lambda_powertools.event_handler import Response
+from oauth_authz import http, views
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.authorizations import authorization_service
+
+app = http.resolver()
+
+
+@app.get("/authorizations")
+@tracer.capture_method
+def list_authorizations() -> Response:
+    found = authorization_service().list(http.principal(app), client_id=http.query(app, "client_id"))
+    page, headers = http.paginate(app, found)
+    base = http.base_url(app)
+    return http.json_response(200, [views.authorization(auth, base) for auth in page], headers)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

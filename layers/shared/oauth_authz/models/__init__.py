@@ -1,0 +1,1 @@
+"""Models: `api` for what crosses HTTP, `domain` for what the service works with. Items live in `store.items`."""

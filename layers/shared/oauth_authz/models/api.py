@@ -1,0 +1,170 @@
+"""What crosses HTTP: request bodies in, resources out (GitHub's shapes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, model_validator
+
+MAX_NOTE = 1024
+MAX_NOTE_URL = 2048
+MAX_FINGERPRINT = 255
+MAX_SCOPE = 100
+MAX_SCOPES = 100
+
+
+def _text(value: str) -> str:
+    """Unicode text only: a NUL or an unpaired surrogate is refused here, not by the store."""
+    if "\x00" in value:
+        raise ValueError("NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("unpaired surrogate") from error
+    return value
+
+
+def _empty_is_absent(value: Any) -> Any:
+    """A widely used client sends `"client_id": ""`: empty strings in optional fields mean the field is absent."""
+    return None if value == "" else value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError("not an absolute http(s) URL")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_text)]
+OptionalText = Annotated[Text | None, BeforeValidator(_empty_is_absent)]
+Note = Annotated[Annotated[Text, Field(max_length=MAX_NOTE)] | None, BeforeValidator(_empty_is_absent)]
+NoteUrl = Annotated[
+    Annotated[Text, Field(max_length=MAX_NOTE_URL), AfterValidator(_http_url)] | None,
+    BeforeValidator(_empty_is_absent),
+]
+Fingerprint = Annotated[
+    Annotated[Text, Field(max_length=MAX_FINGERPRINT)] | None, BeforeValidator(_empty_is_absent)
+]
+Scope = Annotated[Text, Field(min_length=1, max_length=MAX_SCOPE)]
+Scopes = Annotated[list[Scope] | None, Field(max_length=MAX_SCOPES)]
+
+
+class _Body(BaseModel):
+    # GitHub ignores fields it does not know; so do we.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class CreateAuthorizationBody(_Body):
+    scopes: Scopes = None
+    note: Note = None
+    note_url: NoteUrl = None
+    client_id: Annotated[Annotated[Text, Field(max_length=20)] | None, BeforeValidator(_empty_is_absent)] = None
+    client_secret: Annotated[
+        Annotated[Text, Field(max_length=40)] | None, BeforeValidator(_empty_is_absent)
+    ] = None
+    fingerprint: Fingerprint = None
+
+
+class GetOrCreateBody(_Body):
+    client_secret: Annotated[Text, Field(min_length=1, max_length=40)]
+    scopes: Scopes = None
+    note: Note = None
+    note_url: NoteUrl = None
+    fingerprint: Fingerprint = None
+
+
+class UpdateAuthorizationBody(_Body):
+    """`null` clears note_url or fingerprint; an absent field or "" leaves it as it is."""
+
+    scopes: Scopes = None
+    add_scopes: Scopes = None
+    remove_scopes: Scopes = None
+    note: Note = None
+    note_url: NoteUrl = None
+    fingerprint: Fingerprint = None
+    cleared: frozenset[str] = Field(default=frozenset(), exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _record_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = frozenset(k for k in ("note", "note_url", "fingerprint") if k in data and data[k] is None)
+            data = {**data, "cleared": nulls}
+        return data
+
+    def scope_fields_given(self) -> list[str]:
+        return [name for name in ("scopes", "add_scopes", "remove_scopes") if getattr(self, name) is not None]
+
+
+class AppOut(BaseModel):
+    client_id: str
+    name: str
+    url: str
+
+
+class SimpleUserOut(BaseModel):
+    login: str
+    id: int
+    node_id: str
+    avatar_url: str
+    gravatar_id: str
+    url: str
+    html_url: str
+    followers_url: str
+    following_url: str
+    gists_url: str
+    starred_url: str
+    subscriptions_url: str
+    organizations_url: str
+    repos_url: str
+    events_url: str
+    received_events_url: str
+    type: str = "User"
+    site_admin: bool = False
+
+
+class AuthorizationOut(BaseModel):
+    id: int
+    url: str
+    scopes: list[str]
+    token: str
+    token_last_eight: str
+    hashed_token: str
+    app: AppOut
+    note: str | None
+    note_url: str | None
+    updated_at: str
+    created_at: str
+    fingerprint: str | None
+    expires_at: str | None
+
+
+class AuthorizationWithUserOut(AuthorizationOut):
+    user: SimpleUserOut
+
+
+class GrantOut(BaseModel):
+    id: int
+    url: str
+    app: AppOut
+    created_at: str
+    updated_at: str
+    scopes: list[str]
+
+
+class ErrorDetailOut(BaseModel):
+    resource: str
+    field: str
+    code: str
+    message: str | None = None
+
+
+class ErrorOut(BaseModel):
+    message: str
+    documentation_url: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[ErrorDetailOut]

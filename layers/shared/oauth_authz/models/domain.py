@@ -1,0 +1,104 @@
+"""Domain objects: what the service layer reasons about. No HTTP, no DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+PERSONAL_CLIENT_ID = "00000000000000000000"
+PERSONAL_APP_URL = "https://developer.github.com/v3/oauth_authorizations/"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    created_at: datetime
+    password_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class App:
+    client_id: str
+    id: int
+    name: str
+    url: str
+    created_at: datetime
+    secret_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who the authorizer let in: a user (login, id) or an app (client_id)."""
+
+    kind: str  # "user" | "app"
+    user_id: int = 0
+    login: str = ""
+    client_id: str = ""
+
+
+@dataclass(frozen=True)
+class Authorization:
+    id: int
+    user_id: int
+    login: str
+    client_id: str | None  # None for a personal access token
+    app_name: str
+    app_url: str
+    scopes: list[str]
+    hashed_token: str
+    token_last_eight: str
+    note: str | None
+    note_url: str | None
+    fingerprint: str | None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def is_personal(self) -> bool:
+        return self.client_id is None
+
+    @property
+    def app_client_id(self) -> str:
+        return PERSONAL_CLIENT_ID if self.client_id is None else self.client_id
+
+    def is_expired(self, moment: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= moment
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """An authorization with the plaintext token it was just issued: lives only for one response."""
+
+    authorization: Authorization
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class GrantEntry:
+    scopes: list[str]
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    id: int
+    user_id: int
+    client_id: str
+    app_name: str
+    app_url: str
+    created_at: datetime
+    updated_at: datetime
+    entries: dict[int, GrantEntry]  # authorization id -> its scopes
+
+    def live_entries(self, moment: datetime) -> dict[int, GrantEntry]:
+        return {
+            auth_id: entry
+            for auth_id, entry in self.entries.items()
+            if entry.expires_at is None or entry.expires_at > moment
+        }
+
+    def scopes(self, moment: datetime) -> list[str]:
+        return sorted({scope for entry in self.live_entries(moment).values() for scope in entry.scopes})

@@ -1,0 +1,47 @@
+"""Password hashing (argon2id) and constant-time comparison of app secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# RFC 9106's second recommended option (64 MiB, 3 passes), one lane per Lambda vCPU share.
+_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash("not a password of anyone")
+
+
+def burn_verify(password: str) -> None:
+    """Spend the time of a real verification, so an unknown login answers like a wrong password."""
+    verify_password(_dummy_hash(), password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _HASHER.check_needs_rehash(password_hash)
+
+
+def hash_secret(secret: str) -> str:
+    """Long random secrets (app client secrets) are stored as SHA-256: a slow hash adds nothing."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    return hmac.compare_digest(secret_hash, hash_secret(secret))

@@ -1,0 +1,102 @@
+"""Who is calling: Basic auth as a user (login:password) or as an app (client_id:client_secret).
+
+The outcome is either a principal or the reason for refusing it. The authorizer turns both into an Allow
+whose context carries them, and the function answers a refusal with GitHub's exact status, body and headers
+(see docs/design.md: API Gateway cannot vary the status or headers of a Deny). Nothing here logs or keeps a
+credential.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from functools import lru_cache
+
+from oauth_authz import tokens
+from oauth_authz.errors import AuthFailure
+from oauth_authz.models.domain import Principal
+from oauth_authz.passwords import burn_verify, secret_matches, verify_password
+from oauth_authz.settings import get_settings
+from oauth_authz.store.repository import Repository
+
+MAX_HEADER = 4096
+
+
+@dataclass(frozen=True)
+class Outcome:
+    principal: Principal | None = None
+    failure: AuthFailure | None = None
+
+
+@dataclass(frozen=True)
+class BasicCredentials:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never show a password, even in a traceback
+        return "BasicCredentials(<redacted>)"
+
+
+def parse_authorization(header: str | None) -> BasicCredentials | AuthFailure:
+    """Basic credentials, or why the header cannot be used."""
+    if header is None or header.strip() == "":
+        return AuthFailure.REQUIRES_AUTHENTICATION
+    if len(header) > MAX_HEADER:
+        return AuthFailure.BAD_CREDENTIALS
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme in {"token", "bearer"}:
+        return AuthFailure.TOKEN_NOT_PASSWORD
+    if scheme != "basic":
+        return AuthFailure.REQUIRES_AUTHENTICATION
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return AuthFailure.BAD_CREDENTIALS
+    username, colon, password = decoded.partition(":")
+    if not colon or not username:
+        return AuthFailure.BAD_CREDENTIALS
+    return BasicCredentials(username, password)
+
+
+def is_app_route(resource: str) -> bool:
+    """`/applications/{client_id}/...` is called by apps; every other route by users."""
+    return resource.startswith("/applications/{client_id}")
+
+
+class Authenticator:
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+
+    def authenticate(self, header: str | None, app_route: bool) -> Outcome:
+        credentials = parse_authorization(header)
+        if isinstance(credentials, AuthFailure):
+            if app_route and credentials is AuthFailure.TOKEN_NOT_PASSWORD:
+                return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+            return Outcome(failure=credentials)
+        if app_route:
+            return self._app(credentials)
+        return self._user(credentials)
+
+    def _user(self, credentials: BasicCredentials) -> Outcome:
+        if tokens.is_well_formed(credentials.password):
+            return Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
+        user = self.repository.get_user(credentials.username)
+        if user is None:
+            burn_verify(credentials.password)
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        if not verify_password(user.password_hash, credentials.password):
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+
+    def _app(self, credentials: BasicCredentials) -> Outcome:
+        app = self.repository.get_app(credentials.username) if len(credentials.username) <= 20 else None
+        if app is None or not secret_matches(app.secret_hash, credentials.password):
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        return Outcome(principal=Principal(kind="app", client_id=app.client_id))
+
+
+@lru_cache(maxsize=1)
+def authenticator() -> Authenticator:
+    return Authenticator(Repository(get_settings().table_name))

@@ -1,0 +1,1 @@
+"""The single table: key builders, item conversion and the repository (the only code that knows keys)."""

@@ -1,0 +1,218 @@
+"""Stored items <-> domain objects, in DynamoDB's attribute-value format (the low-level client's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from oauth_authz.clock import iso, parse_iso
+from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.store import keys
+
+Item = dict[str, Any]
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _strings(values: list[str]) -> dict[str, list[dict[str, str]]]:
+    return {"L": [_s(v) for v in values]}
+
+
+def _optional(item: Item, name: str, value: str | None) -> None:
+    if value is not None:
+        item[name] = _s(value)
+
+
+def _get_s(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else value["S"]
+
+
+def _get_n(item: Item, name: str) -> int:
+    return int(item[name]["N"])
+
+
+def _get_strings(item: Item, name: str) -> list[str]:
+    return [v["S"] for v in item.get(name, {"L": []})["L"]]
+
+
+def _get_time(item: Item, name: str) -> datetime | None:
+    text = _get_s(item, name)
+    return None if text is None else parse_iso(text)
+
+
+def _ttl(item: Item, expires_at: datetime | None) -> Item:
+    """DynamoDB's TTL removes an expired token's items (reads check `expires_at` too: TTL is lazy)."""
+    if expires_at is not None:
+        item["expires_ttl"] = _n(int(expires_at.timestamp()))
+    return item
+
+
+# Users and apps
+
+
+def user_item(user: User) -> Item:
+    return {
+        **{k: _s(v) for k, v in keys.login_key(user.login).items()},
+        "Type": _s("User"),
+        "id": _n(user.id),
+        "login": _s(user.login),
+        "password_hash": _s(user.password_hash),
+        "created_at": _s(iso(user.created_at)),
+    }
+
+
+def user_from_item(item: Item) -> User:
+    return User(
+        id=_get_n(item, "id"),
+        login=item["login"]["S"],
+        created_at=parse_iso(item["created_at"]["S"]),
+        password_hash=item["password_hash"]["S"],
+    )
+
+
+def user_id_guard_item(user: User) -> Item:
+    return {**{k: _s(v) for k, v in keys.user_id_key(user.id).items()}, "login": _s(user.login)}
+
+
+def app_item(app: App) -> Item:
+    return {
+        **{k: _s(v) for k, v in keys.app_key(app.client_id).items()},
+        "Type": _s("App"),
+        "id": _n(app.id),
+        "client_id": _s(app.client_id),
+        "name": _s(app.name),
+        "url": _s(app.url),
+        "secret_hash": _s(app.secret_hash),
+        "created_at": _s(iso(app.created_at)),
+    }
+
+
+def app_from_item(item: Item) -> App:
+    return App(
+        client_id=item["client_id"]["S"],
+        id=_get_n(item, "id"),
+        name=item["name"]["S"],
+        url=item["url"]["S"],
+        created_at=parse_iso(item["created_at"]["S"]),
+        secret_hash=item["secret_hash"]["S"],
+    )
+
+
+# Authorizations: the item under the user, and its copy under the token's hash
+
+
+def _authorization_body(auth: Authorization) -> Item:
+    body: Item = {
+        "id": _n(auth.id),
+        "user_id": _n(auth.user_id),
+        "login": _s(auth.login),
+        "app_name": _s(auth.app_name),
+        "app_url": _s(auth.app_url),
+        "scopes": _strings(auth.scopes),
+        "hashed_token": _s(auth.hashed_token),
+        "token_last_eight": _s(auth.token_last_eight),
+        "created_at": _s(iso(auth.created_at)),
+        "updated_at": _s(iso(auth.updated_at)),
+        "version": _n(auth.version),
+    }
+    _optional(body, "client_id", auth.client_id)
+    _optional(body, "note", auth.note)
+    _optional(body, "note_url", auth.note_url)
+    _optional(body, "fingerprint", auth.fingerprint)
+    _optional(body, "expires_at", None if auth.expires_at is None else iso(auth.expires_at))
+    return _ttl(body, auth.expires_at)
+
+
+def authorization_item(auth: Authorization) -> Item:
+    key = keys.authorization_key(auth.user_id, auth.id)
+    return {**{k: _s(v) for k, v in key.items()}, "Type": _s("Authorization"), **_authorization_body(auth)}
+
+
+def token_item(auth: Authorization) -> Item:
+    key = keys.token_key(auth.hashed_token)
+    return {**{k: _s(v) for k, v in key.items()}, "Type": _s("Token"), **_authorization_body(auth)}
+
+
+def authorization_from_item(item: Item) -> Authorization:
+    return Authorization(
+        id=_get_n(item, "id"),
+        user_id=_get_n(item, "user_id"),
+        login=item["login"]["S"],
+        client_id=_get_s(item, "client_id"),
+        app_name=item["app_name"]["S"],
+        app_url=item["app_url"]["S"],
+        scopes=_get_strings(item, "scopes"),
+        hashed_token=item["hashed_token"]["S"],
+        token_last_eight=item["token_last_eight"]["S"],
+        note=_get_s(item, "note"),
+        note_url=_get_s(item, "note_url"),
+        fingerprint=_get_s(item, "fingerprint"),
+        created_at=parse_iso(item["created_at"]["S"]),
+        updated_at=parse_iso(item["updated_at"]["S"]),
+        expires_at=_get_time(item, "expires_at"),
+        version=_get_n(item, "version"),
+    )
+
+
+def authorization_id_guard_item(auth: Authorization) -> Item:
+    key = keys.authorization_id_key(auth.id)
+    return _ttl({**{k: _s(v) for k, v in key.items()}, "user_id": _n(auth.user_id)}, auth.expires_at)
+
+
+def uniqueness_item(key: dict[str, str], kind: str, auth: Authorization) -> Item:
+    """A fingerprint or note claim: points at the authorization that holds it."""
+    return _ttl({**{k: _s(v) for k, v in key.items()}, "Type": _s(kind), "auth_id": _n(auth.id)}, auth.expires_at)
+
+
+# Grants
+
+
+def grant_entry_value(entry: GrantEntry) -> dict[str, Item]:
+    value: Item = {"scopes": _strings(entry.scopes)}
+    _optional(value, "expires_at", None if entry.expires_at is None else iso(entry.expires_at))
+    return {"M": value}
+
+
+def grant_item(grant: Grant) -> Item:
+    key = keys.grant_key(grant.user_id, grant.client_id)
+    return {
+        **{k: _s(v) for k, v in key.items()},
+        "Type": _s("Grant"),
+        "id": _n(grant.id),
+        "user_id": _n(grant.user_id),
+        "client_id": _s(grant.client_id),
+        "app_name": _s(grant.app_name),
+        "app_url": _s(grant.app_url),
+        "created_at": _s(iso(grant.created_at)),
+        "updated_at": _s(iso(grant.updated_at)),
+        "auths": {"M": {str(auth_id): grant_entry_value(e) for auth_id, e in grant.entries.items()}},
+    }
+
+
+def grant_from_item(item: Item) -> Grant:
+    entries = {
+        int(auth_id): GrantEntry(scopes=_get_strings(value["M"], "scopes"), expires_at=_get_time(value["M"], "expires_at"))
+        for auth_id, value in item.get("auths", {"M": {}})["M"].items()
+    }
+    return Grant(
+        id=_get_n(item, "id"),
+        user_id=_get_n(item, "user_id"),
+        client_id=item["client_id"]["S"],
+        app_name=item["app_name"]["S"],
+        app_url=item["app_url"]["S"],
+        created_at=parse_iso(item["created_at"]["S"]),
+        updated_at=parse_iso(item["updated_at"]["S"]),
+        entries=entries,
+    )
+
+
+def grant_id_guard_item(grant: Grant) -> Item:
+    key = keys.grant_id_key(grant.id)
+    return {**{k: _s(v) for k, v in key.items()}, "user_id": _n(grant.user_id)}

@@ -1,0 +1,63 @@
+"""Key builders: pure functions, the one place key formats are written down (see docs/design.md)."""
+
+from __future__ import annotations
+
+import hashlib
+
+ID_WIDTH = 16  # 2^53 has 16 digits: zero padding keeps sort keys in numeric order
+
+
+def _digest(text: str) -> str:
+    """User-given text goes into keys hashed: any length, any character, fixed size."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def login_key(login: str) -> dict[str, str]:
+    return {"PK": f"LOGIN#{login.lower()}", "SK": "USER"}
+
+
+def user_id_key(user_id: int) -> dict[str, str]:
+    return {"PK": f"USERID#{user_id}", "SK": "USERID"}
+
+
+def app_key(client_id: str) -> dict[str, str]:
+    return {"PK": f"APP#{client_id}", "SK": "APP"}
+
+
+def user_partition(user_id: int) -> str:
+    return f"USER#{user_id}"
+
+
+AUTH_PREFIX = "AUTH#"
+GRANT_PREFIX = "GRANT#"
+
+
+def authorization_key(user_id: int, auth_id: int) -> dict[str, str]:
+    return {"PK": user_partition(user_id), "SK": f"{AUTH_PREFIX}{auth_id:0{ID_WIDTH}d}"}
+
+
+def authorization_id_key(auth_id: int) -> dict[str, str]:
+    return {"PK": f"AUTHID#{auth_id}", "SK": "AUTHID"}
+
+
+def token_key(hashed_token: str) -> dict[str, str]:
+    return {"PK": f"TOKEN#{hashed_token}", "SK": "TOKEN"}
+
+
+def fingerprint_key(user_id: int, client_id: str, fingerprint: str | None) -> dict[str, str]:
+    """(user, app, fingerprint) is unique; an absent fingerprint is its own value."""
+    suffix = "-" if fingerprint is None else _digest(fingerprint)
+    return {"PK": user_partition(user_id), "SK": f"FP#{client_id}#{suffix}"}
+
+
+def note_key(user_id: int, note: str) -> dict[str, str]:
+    """A personal token's note is unique among the user's personal tokens."""
+    return {"PK": user_partition(user_id), "SK": f"NOTE#{_digest(note)}"}
+
+
+def grant_key(user_id: int, client_id: str) -> dict[str, str]:
+    return {"PK": user_partition(user_id), "SK": f"{GRANT_PREFIX}{client_id}"}
+
+
+def grant_id_key(grant_id: int) -> dict[str, str]:
+    return {"PK": f"GRANTID#{grant_id}", "SK": "GRANTID"}
