@@ -30,7 +30,11 @@ def policy(method_arn: str, outcome: Outcome) -> dict[str, Any]:
         context: dict[str, str | int] = {"auth_error": str(outcome.failure)}
     elif outcome.principal.kind == "user":
         principal_id = f"user:{outcome.principal.user_id}"
-        context = {"principal_type": "user", "user_id": outcome.principal.user_id, "login": outcome.principal.login}
+        context = {
+            "principal_type": "user",
+            "user_id": outcome.principal.user_id,
+            "login": outcome.principal.login,
+        }
     else:
         principal_id = f"app:{outcome.principal.client_id}"
         context = {"principal_type": "app", "client_id": outcome.principal.client_id}

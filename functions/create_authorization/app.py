@@ -1,14 +1,14 @@
-"""POST /authorizations: a personal access token (note required) or a token for an app (client_id + secret)."""
+"""POST /authorizations: a personal access token (note required), or a token for an app."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.models.api import CreateAuthorizationBody
 from oauth_authz.observability import logger, metrics, tracer
@@ -19,7 +19,7 @@ app = http.resolver()
 
 @app.post("/authorizations")
 @tracer.capture_method
-def create_authorization() -> Response:
+def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
     metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
     out = views.authorization(issued.authorization, http.base_url(app), token=issued.token)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
@@ -17,7 +17,7 @@ app = http.resolver()
 
 @app.delete("/authorizations/<authorization_id>")
 @tracer.capture_method
-def delete_authorization(authorization_id: str) -> Response:
+def delete_authorization(authorization_id: str) -> Response[str]:
     authorization_service().delete(http.principal(app), http.path_id(authorization_id))
     return http.no_content()
 

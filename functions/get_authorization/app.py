@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
@@ -17,7 +17,7 @@ app = http.resolver()
 
 @app.get("/authorizations/<authorization_id>")
 @tracer.capture_method
-def get_authorization(authorization_id: str) -> Response:
+def get_authorization(authorization_id: str) -> Response[str]:
     auth = authorization_service().get(http.principal(app), http.path_id(authorization_id))
     return http.json_response(200, views.authorization(auth, http.base_url(app)))
 

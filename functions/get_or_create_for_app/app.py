@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.models.api import GetOrCreateBody
 from oauth_authz.observability import logger, metrics, tracer
@@ -22,9 +22,11 @@ app = http.resolver()
 
 @app.put("/authorizations/clients/<client_id>")
 @tracer.capture_method
-def get_or_create_for_app(client_id: str) -> Response:
+def get_or_create_for_app(client_id: str) -> Response[str]:
     body = http.body(app, GetOrCreateBody)
-    auth, issued = authorization_service().get_or_create(http.principal(app), client_id, body.fingerprint, body)
+    auth, issued = authorization_service().get_or_create(
+        http.principal(app), client_id, body.fingerprint, body
+    )
     base = http.base_url(app)
     if issued is None:
         return http.json_response(200, views.authorization(auth, base))

@@ -1,4 +1,5 @@
-"""PUT /authorizations/clients/{client_id}/{fingerprint}: the authorization for an app and fingerprint, created if missing.
+"""PUT /authorizations/clients/{client_id}/{fingerprint}: the authorization for an app and a fingerprint,
+created if missing.
 
 200 with `token: ""` when it exists, 201 with the new token and `Location` when it was created.
 """
@@ -7,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.models.api import GetOrCreateBody
 from oauth_authz.observability import logger, metrics, tracer
@@ -22,7 +23,7 @@ app = http.resolver()
 
 @app.put("/authorizations/clients/<client_id>/<fingerprint>")
 @tracer.capture_method
-def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response:
+def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response[str]:
     body = http.body(app, GetOrCreateBody)
     auth, issued = authorization_service().get_or_create(http.principal(app), client_id, fingerprint, body)
     base = http.base_url(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
@@ -17,8 +17,10 @@ app = http.resolver()
 
 @app.get("/authorizations")
 @tracer.capture_method
-def list_authorizations() -> Response:
-    found = authorization_service().list(http.principal(app), client_id=http.query(app, "client_id"))
+def list_authorizations() -> Response[str]:
+    found = authorization_service().list_authorizations(
+        http.principal(app), client_id=http.query(app, "client_id")
+    )
     page, headers = http.paginate(app, found)
     base = http.base_url(app)
     return http.json_response(200, [views.authorization(auth, base) for auth in page], headers)

@@ -1,13 +1,13 @@
-"""PATCH /authorizations/{authorization_id} (and POST, which older clients send): change scopes, note, URL, fingerprint."""
+"""PATCH /authorizations/{authorization_id}, and POST (older clients send it): scopes, note, URL."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aws_lambda_powertools.event_handler import Response
 from oauth_authz import http, views
 from oauth_authz.models.api import UpdateAuthorizationBody
 from oauth_authz.observability import logger, metrics, tracer
@@ -18,9 +18,11 @@ app = http.resolver()
 
 @app.route("/authorizations/<authorization_id>", method=["PATCH", "POST"])
 @tracer.capture_method
-def update_authorization(authorization_id: str) -> Response:
+def update_authorization(authorization_id: str) -> Response[str]:
     auth_id = http.path_id(authorization_id)
-    auth = authorization_service().update(http.principal(app), auth_id, http.body(app, UpdateAuthorizationBody))
+    auth = authorization_service().update(
+        http.principal(app), auth_id, http.body(app, UpdateAuthorizationBody)
+    )
     return http.json_response(200, views.authorization(auth, http.base_url(app)))
 
 

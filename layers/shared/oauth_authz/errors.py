@@ -49,7 +49,7 @@ class AuthFailure(StrEnum):
 
     REQUIRES_AUTHENTICATION = "requires_authentication"
     BAD_CREDENTIALS = "bad_credentials"
-    TOKEN_NOT_PASSWORD = "token_not_password"
+    TOKEN_NOT_PASSWORD = "token_not_password"  # noqa: S105 - a reason code, not a password
     OTP_REQUIRED = "otp_required"
     LOCKED_OUT = "locked_out"
 

@@ -44,19 +44,24 @@ MAX_PER_PAGE = 100
 _AUTH_ANSWERS: dict[AuthFailure, tuple[int, str]] = {
     AuthFailure.REQUIRES_AUTHENTICATION: (401, "Requires authentication"),
     AuthFailure.BAD_CREDENTIALS: (401, "Bad credentials"),
-    AuthFailure.TOKEN_NOT_PASSWORD: (403, "This API can only be accessed with username and password Basic Auth"),
+    AuthFailure.TOKEN_NOT_PASSWORD: (
+        403,
+        "This API can only be accessed with username and password Basic Auth",
+    ),
     AuthFailure.OTP_REQUIRED: (401, "Must specify two-factor authentication OTP code."),
     AuthFailure.LOCKED_OUT: (403, "Maximum number of login attempts exceeded. Please try again later."),
 }
 
 M = TypeVar("M", bound=BaseModel)
-Middleware = Callable[[APIGatewayRestResolver, Callable[..., Response]], Response]
+Middleware = Callable[[APIGatewayRestResolver, Callable[..., Response[str]]], Response[str]]
 
 
 # Responses -----------------------------------------------------------------------------------------------
 
 
-def json_response(status: int, body: BaseModel | Sequence[BaseModel], headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    status: int, body: BaseModel | Sequence[BaseModel], headers: dict[str, str] | None = None
+) -> Response[str]:
     if isinstance(body, BaseModel):
         text = body.model_dump_json()
     else:
@@ -64,19 +69,19 @@ def json_response(status: int, body: BaseModel | Sequence[BaseModel], headers: d
     return Response(status_code=status, content_type=JSON_CONTENT_TYPE, body=text, headers=headers or {})
 
 
-def no_content() -> Response:
+def no_content() -> Response[str]:
     return Response(status_code=204, body="")
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response[str]:
     return json_response(status, ErrorOut(message=message, documentation_url=DOCS_URL), headers)
 
 
 # The one error map ---------------------------------------------------------------------------------------
 
 
-def _domain_error(docs_url: str) -> Callable[[OAuthAuthzError], Response]:
-    def answer(error: OAuthAuthzError) -> Response:
+def _domain_error(docs_url: str) -> Callable[[OAuthAuthzError], Response[str]]:
+    def answer(error: OAuthAuthzError) -> Response[str]:
         if isinstance(error, NotFound):
             return error_response(404, "Not Found")
         if isinstance(error, BadRequest):
@@ -99,19 +104,19 @@ def _domain_error(docs_url: str) -> Callable[[OAuthAuthzError], Response]:
     return answer
 
 
-def _internal_error(error: Exception) -> Response:
+def _internal_error(error: Exception) -> Response[str]:
     logger.exception("unhandled error", extra={"error_type": type(error).__name__})
     return error_response(500, "Server Error")
 
 
-def _route_not_found(_: NotFoundError) -> Response:
+def _route_not_found(_: NotFoundError) -> Response[str]:
     return error_response(404, "Not Found")
 
 
 # Middlewares ---------------------------------------------------------------------------------------------
 
 
-def _api_version(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
+def _api_version(app: APIGatewayRestResolver, next_middleware: Callable[..., Response[str]]) -> Response[str]:
     version = app.current_event.headers.get("x-github-api-version")
     if version is not None and version.strip() not in API_VERSIONS:
         shown = version[:40]
@@ -120,8 +125,10 @@ def _api_version(app: APIGatewayRestResolver, next_middleware: Callable[..., Res
 
 
 def _authenticated(kind: str) -> Middleware:
-    def middleware(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
-        app.append_context(principal=principal_from_context(app.current_event.raw_event, kind))
+    def middleware(
+        app: APIGatewayRestResolver, next_middleware: Callable[..., Response[str]]
+    ) -> Response[str]:
+        app.append_context(principal=principal_from_context(app.current_event.raw_event, kind))  # type: ignore[no-untyped-call]
         return next_middleware(app)
 
     return middleware

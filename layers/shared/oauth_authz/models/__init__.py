@@ -1,1 +1,1 @@
-"""Models: `api` for what crosses HTTP, `domain` for what the service works with. Items live in `store.items`."""
+"""Models: `api` for what crosses HTTP, `domain` for what the service uses. Items live in `store.items`."""

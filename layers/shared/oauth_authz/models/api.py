@@ -26,11 +26,11 @@ def _text(value: str) -> str:
 
 
 def _empty_is_absent(value: Any) -> Any:
-    """A widely used client sends `"client_id": ""`: empty strings in optional fields mean the field is absent."""
+    """A widely used client sends `"client_id": ""`: an empty string in an optional field means absent."""
     return None if value == "" else value
 
 
-def _http_url(value: str) -> str:
+def http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in value):
         raise ValueError("not an absolute http(s) URL")
@@ -41,7 +41,7 @@ Text = Annotated[StrictStr, AfterValidator(_text)]
 OptionalText = Annotated[Text | None, BeforeValidator(_empty_is_absent)]
 Note = Annotated[Annotated[Text, Field(max_length=MAX_NOTE)] | None, BeforeValidator(_empty_is_absent)]
 NoteUrl = Annotated[
-    Annotated[Text, Field(max_length=MAX_NOTE_URL), AfterValidator(_http_url)] | None,
+    Annotated[Text, Field(max_length=MAX_NOTE_URL), AfterValidator(http_url)] | None,
     BeforeValidator(_empty_is_absent),
 ]
 Fingerprint = Annotated[
@@ -60,7 +60,9 @@ class CreateAuthorizationBody(_Body):
     scopes: Scopes = None
     note: Note = None
     note_url: NoteUrl = None
-    client_id: Annotated[Annotated[Text, Field(max_length=20)] | None, BeforeValidator(_empty_is_absent)] = None
+    client_id: Annotated[Annotated[Text, Field(max_length=20)] | None, BeforeValidator(_empty_is_absent)] = (
+        None
+    )
     client_secret: Annotated[
         Annotated[Text, Field(max_length=40)] | None, BeforeValidator(_empty_is_absent)
     ] = None

@@ -1,4 +1,4 @@
-"""Authorizations: create, get-or-create, read, update and delete a user's OAuth tokens (SPEC sections 3-4)."""
+"""Authorizations: create, get-or-create, read, update and delete a user's tokens (SPEC sections 3-4)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class AuthorizationService:
 
     # reads ---------------------------------------------------------------------------------------------
 
-    def list(self, user: Principal, client_id: str | None = None) -> list[Authorization]:
+    def list_authorizations(self, user: Principal, client_id: str | None = None) -> list[Authorization]:
         moment = clock.now()
         if client_id == PERSONAL_CLIENT_ID:
             found = self.repository.list_personal_authorizations(user.user_id)
@@ -86,7 +86,9 @@ class AuthorizationService:
             if context.existing_auth_id is not None:
                 raise ValidationFailed(FINGERPRINT_TAKEN)
             try:
-                return self._create_for_app(user, app, context, scopes, body.note, body.note_url, body.fingerprint)
+                return self._create_for_app(
+                    user, app, context, scopes, body.note, body.note_url, body.fingerprint
+                )
             except WriteConflict as conflict:
                 if FINGERPRINT in conflict.parts:
                     raise ValidationFailed(FINGERPRINT_TAKEN) from None
@@ -97,7 +99,7 @@ class AuthorizationService:
     def get_or_create(
         self, user: Principal, client_id: str, fingerprint: str | None, body: GetOrCreateBody
     ) -> tuple[Authorization, IssuedToken | None]:
-        """The user's authorization for (app, fingerprint), or a new one: (authorization, issued if created)."""
+        """The user's authorization for (app, fingerprint), or a new one: (authorization, issued or None)."""
         scopes = self._scopes(body.scopes)
         if len(client_id) > 20:
             raise ValidationFailed(FieldError("client_id", ErrorCode.INVALID))
@@ -144,7 +146,9 @@ class AuthorizationService:
         fingerprint: str | None,
     ) -> IssuedToken:
         token = tokens.new_token(tokens.TokenKind.OAUTH)
-        auth = self._new_authorization(user, token, app.client_id, app.name, app.url, scopes, note, note_url, fingerprint)
+        auth = self._new_authorization(
+            user, token, app.client_id, app.name, app.url, scopes, note, note_url, fingerprint
+        )
         grant = context.grant
         moment = auth.created_at
         if grant is not None and grant.live_entries(moment):

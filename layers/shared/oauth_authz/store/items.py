@@ -168,7 +168,9 @@ def authorization_id_guard_item(auth: Authorization) -> Item:
 
 def uniqueness_item(key: dict[str, str], kind: str, auth: Authorization) -> Item:
     """A fingerprint or note claim: points at the authorization that holds it."""
-    return _ttl({**{k: _s(v) for k, v in key.items()}, "Type": _s(kind), "auth_id": _n(auth.id)}, auth.expires_at)
+    return _ttl(
+        {**{k: _s(v) for k, v in key.items()}, "Type": _s(kind), "auth_id": _n(auth.id)}, auth.expires_at
+    )
 
 
 # Grants
@@ -198,7 +200,9 @@ def grant_item(grant: Grant) -> Item:
 
 def grant_from_item(item: Item) -> Grant:
     entries = {
-        int(auth_id): GrantEntry(scopes=_get_strings(value["M"], "scopes"), expires_at=_get_time(value["M"], "expires_at"))
+        int(auth_id): GrantEntry(
+            scopes=_get_strings(value["M"], "scopes"), expires_at=_get_time(value["M"], "expires_at")
+        )
         for auth_id, value in item.get("auths", {"M": {}})["M"].items()
     }
     return Grant(

@@ -80,12 +80,18 @@ class Repository:
             raise
 
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        return self._call("get_item", Key=_key(key), ConsistentRead=True).get("Item")
+        item: dict[str, Any] | None = self._call("get_item", Key=_key(key), ConsistentRead=True).get("Item")
+        return item
 
-    def _query(self, partition: str, prefix: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _query(self, partition: str, prefix: str | None, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        values = {":pk": {"S": partition}}
+        condition = "PK = :pk"
+        if prefix:
+            condition += " AND begins_with(SK, :prefix)"
+            values[":prefix"] = {"S": prefix}
         params: dict[str, Any] = {
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": prefix}},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
             "ConsistentRead": True,
             **kwargs,
         }
@@ -114,7 +120,9 @@ class Repository:
                     for i, reason in enumerate(reasons)
                     if i < len(writes) and reason.get("Code") not in (None, "None")
                 }
-                throttled = any(r.get("Code") in {"ThrottlingError", "ProvisionedThroughputExceeded"} for r in reasons)
+                throttled = any(
+                    r.get("Code") in {"ThrottlingError", "ProvisionedThroughputExceeded"} for r in reasons
+                )
                 if throttled:
                     raise StoreUnavailable() from error
                 raise WriteConflict(failed) from error
@@ -123,11 +131,15 @@ class Repository:
             raise
 
     @staticmethod
-    def _put(part: str, item: dict[str, Any], condition: str = "attribute_not_exists(PK)", **extra: Any) -> _Write:
+    def _put(
+        part: str, item: dict[str, Any], condition: str = "attribute_not_exists(PK)", **extra: Any
+    ) -> _Write:
         return _Write(part, {"Put": {"Item": item, "ConditionExpression": condition, **extra}})
 
     @staticmethod
-    def _delete(part: str, key: dict[str, str], condition: str = "attribute_exists(PK)", **extra: Any) -> _Write:
+    def _delete(
+        part: str, key: dict[str, str], condition: str = "attribute_exists(PK)", **extra: Any
+    ) -> _Write:
         return _Write(part, {"Delete": {"Key": _key(key), "ConditionExpression": condition, **extra}})
 
     # users ---------------------------------------------------------------------------------------------
@@ -139,7 +151,10 @@ class Repository:
     def create_user(self, user: User) -> None:
         try:
             self._transact(
-                [self._put("user", items.user_item(user)), self._put("user_id", items.user_id_guard_item(user))]
+                [
+                    self._put("user", items.user_item(user)),
+                    self._put("user_id", items.user_id_guard_item(user)),
+                ]
             )
         except WriteConflict as conflict:
             if "user" in conflict.parts:
@@ -155,7 +170,7 @@ class Repository:
     def delete_user(self, user: User) -> None:
         """Administration: the user, every authorization, token, claim and grant of theirs."""
         doomed: list[dict[str, str]] = []
-        for item in self._query(keys.user_partition(user.id), ""):
+        for item in self._query(keys.user_partition(user.id), None):
             doomed.append({"PK": item["PK"]["S"], "SK": item["SK"]["S"]})
             if item.get("Type", {}).get("S") == "Authorization":
                 auth = items.authorization_from_item(item)
@@ -202,7 +217,9 @@ class Repository:
 
     def list_apps(self) -> list[App]:
         """Administration only (a Scan)."""
-        return sorted((items.app_from_item(i) for i in self._scan_type("App")), key=lambda app: app.created_at)
+        return sorted(
+            (items.app_from_item(i) for i in self._scan_type("App")), key=lambda app: app.created_at
+        )
 
     def delete_app(self, app: App) -> int:
         """Administration: the app and every token issued for it; returns how many tokens were revoked."""
@@ -248,7 +265,7 @@ class Repository:
         return [items.authorization_from_item(item) for item in found]
 
     def app_context(self, user_id: int, client_id: str, fingerprint: str | None) -> AppContext:
-        """The app, the authorization holding (user, app, fingerprint) if any, and the grant: one BatchGetItem."""
+        """The app, the authorization holding (user, app, fingerprint) if any, and the grant, in one read."""
         wanted = {
             "app": keys.app_key(client_id),
             "fingerprint": keys.fingerprint_key(user_id, client_id, fingerprint),
@@ -280,7 +297,9 @@ class Repository:
     def _claim(self, auth: Authorization) -> _Write:
         if auth.client_id is None:
             assert auth.note is not None  # noqa: S101 - a personal token always has a note
-            return self._put(NOTE, items.uniqueness_item(keys.note_key(auth.user_id, auth.note), "NoteClaim", auth))
+            return self._put(
+                NOTE, items.uniqueness_item(keys.note_key(auth.user_id, auth.note), "NoteClaim", auth)
+            )
         key = keys.fingerprint_key(auth.user_id, auth.client_id, auth.fingerprint)
         return self._put(FINGERPRINT, items.uniqueness_item(key, "FingerprintClaim", auth))
 
@@ -370,10 +389,17 @@ class Repository:
         versioned = "version = :version"
         version = {":version": {"N": str(old.version)}}
         writes = [
-            self._put(AUTHORIZATION, items.authorization_item(new), condition=versioned, ExpressionAttributeValues=version),
+            self._put(
+                AUTHORIZATION,
+                items.authorization_item(new),
+                condition=versioned,
+                ExpressionAttributeValues=version,
+            ),
             self._put("token", items.token_item(new), condition=versioned, ExpressionAttributeValues=version),
         ]
-        if (old.note, old.fingerprint) != (new.note, new.fingerprint) and self._claim_key(old) != self._claim_key(new):
+        if (old.note, old.fingerprint) != (new.note, new.fingerprint) and self._claim_key(
+            old
+        ) != self._claim_key(new):
             writes += [self._release(old), self._claim(new)]
         if new.client_id is not None and old.scopes != new.scopes:
             writes.append(self._grant_entry_set(new, new.updated_at))

@@ -1,0 +1,93 @@
+"""Administration of users and OAuth apps (the admin CLI's use cases; no HTTP route reaches these)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from oauth_authz import clock, ids
+from oauth_authz.models.api import http_url
+from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
+from oauth_authz.passwords import hash_password, hash_secret
+from oauth_authz.store.repository import AlreadyExists, Repository
+
+# GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+
+
+class AccountError(Exception):
+    """A refused administration request; the message is safe to show (it never holds a secret)."""
+
+
+@dataclass(frozen=True)
+class NewApp:
+    app: App
+    client_secret: str = field(repr=False)
+
+
+class Accounts:
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+
+    def create_user(self, login: str, password: str) -> User:
+        if not LOGIN_PATTERN.match(login):
+            raise AccountError(
+                "A login is 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen."
+            )
+        if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise AccountError(f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+        if "\x00" in password:
+            raise AccountError("A password cannot contain a NUL character.")
+        user = User(
+            id=ids.new_id(), login=login, created_at=clock.now(), password_hash=hash_password(password)
+        )
+        try:
+            self.repository.create_user(user)
+        except AlreadyExists:
+            raise AccountError(f"The login {login!r} is taken.") from None
+        return user
+
+    def list_users(self) -> list[User]:
+        return self.repository.list_users()
+
+    def delete_user(self, login: str) -> User:
+        user = self.repository.get_user(login)
+        if user is None:
+            raise AccountError(f"No user {login!r}.")
+        self.repository.delete_user(user)
+        return user
+
+    def create_app(self, name: str, url: str) -> NewApp:
+        if not name.strip() or len(name) > 255:
+            raise AccountError("An app's name has 1 to 255 characters.")
+        try:
+            http_url(url)
+        except ValueError:
+            raise AccountError("An app's URL is an absolute http(s) URL.") from None
+        while True:
+            client_id = secrets.token_hex(10)
+            if client_id != PERSONAL_CLIENT_ID:
+                break
+        client_secret = secrets.token_hex(20)
+        app = App(
+            client_id=client_id,
+            id=ids.new_id(),
+            name=name.strip(),
+            url=url,
+            created_at=clock.now(),
+            secret_hash=hash_secret(client_secret),
+        )
+        self.repository.create_app(app)
+        return NewApp(app, client_secret)
+
+    def list_apps(self) -> list[App]:
+        return self.repository.list_apps()
+
+    def delete_app(self, client_id: str) -> tuple[App, int]:
+        app = self.repository.get_app(client_id)
+        if app is None:
+            raise AccountError(f"No app with client_id {client_id!r}.")
+        return app, self.repository.delete_app(app)

@@ -1,0 +1,193 @@
+"""`oauth-authz`: administration of users and OAuth apps, on the local store or any DynamoDB table.
+
+By default it works on the local API's store (the running `make serve`, or the data dir directly when the
+server is stopped). `--endpoint-url` points it at another DynamoDB endpoint and `--aws` at AWS itself with the
+usual credentials chain; `--table` names the table (for a deployed stack: its TableName output).
+Passwords are read from standard input or a prompt, never from an argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
+
+from oauth_authz.clock import iso
+from oauth_authz.models.domain import App, User
+from oauth_authz.service.accounts import AccountError, Accounts
+from oauth_authz.store.repository import Repository
+
+DEFAULT_TABLE = "oauth-authz"
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command (`oauth-authz --json users list` or `... list --json`)."""
+    parser = argparse.ArgumentParser(add_help=False)
+
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--json", action="store_true", default=default(False), help="machine-readable output")
+    parser.add_argument(
+        "--endpoint-url", default=default(None), help="a DynamoDB endpoint (DynamoDB Local, ...)"
+    )
+    parser.add_argument("--aws", action="store_true", default=default(False), help="use AWS's own endpoint")
+    parser.add_argument(
+        "--table",
+        default=default(os.environ.get("OAUTH_AUTHZ_TABLE", DEFAULT_TABLE)),
+        help=f"the table (default: $OAUTH_AUTHZ_TABLE or {DEFAULT_TABLE})",
+    )
+    parser.add_argument("--data-dir", default=default(None), help="the local store's data dir")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(defaults=False)
+    parser = argparse.ArgumentParser(
+        prog="oauth-authz",
+        description=__doc__,
+        parents=[_common(defaults=True)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    users = groups.add_parser("users", help="users who sign in with Basic auth").add_subparsers(
+        dest="command", required=True
+    )
+    create = users.add_parser("create", parents=[common], help="create a user; the password comes from stdin")
+    create.add_argument("login")
+    create.set_defaults(run=_users_create)
+    users.add_parser("list", parents=[common], help="list users").set_defaults(run=_users_list)
+    delete = users.add_parser("delete", parents=[common], help="delete a user and all their tokens")
+    delete.add_argument("login")
+    delete.set_defaults(run=_users_delete)
+
+    apps = groups.add_parser("apps", help="OAuth apps").add_subparsers(dest="command", required=True)
+    create = apps.add_parser("create", parents=[common], help="register an app; prints its secret once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--url", required=True)
+    create.set_defaults(run=_apps_create)
+    apps.add_parser("list", parents=[common], help="list apps").set_defaults(run=_apps_list)
+    delete = apps.add_parser("delete", parents=[common], help="delete an app and revoke its tokens")
+    delete.add_argument("client_id")
+    delete.set_defaults(run=_apps_delete)
+    return parser
+
+
+# Commands ------------------------------------------------------------------------------------------------
+
+Output = Callable[[Any, str], None]
+
+
+def _users_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    user = accounts.create_user(args.login, read_password(sys.stdin))
+    out(_user_json(user), f"Created user {user.login} (id {user.id}).")
+
+
+def _users_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    users = accounts.list_users()
+    lines = [f"{'LOGIN':<40} {'ID':>16}  CREATED"] + [
+        f"{u.login:<40} {u.id:>16}  {iso(u.created_at)}" for u in users
+    ]
+    out([_user_json(u) for u in users], "\n".join(lines))
+
+
+def _users_delete(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    user = accounts.delete_user(args.login)
+    out({"deleted": user.login, "id": user.id}, f"Deleted user {user.login} and every token of theirs.")
+
+
+def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    created = accounts.create_app(args.name, args.url)
+    data = {**_app_json(created.app), "client_secret": created.client_secret}
+    out(
+        data,
+        f"Registered {created.app.name}.\n"
+        f"client_id:     {created.app.client_id}\n"
+        f"client_secret: {created.client_secret}\n"
+        "The secret is shown only now: it is stored as a hash and cannot be read back.",
+    )
+
+
+def _apps_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    apps = accounts.list_apps()
+    lines = [f"{'CLIENT_ID':<22} {'NAME':<30} URL"] + [
+        f"{a.client_id:<22} {a.name:<30} {a.url}" for a in apps
+    ]
+    out([_app_json(a) for a in apps], "\n".join(lines))
+
+
+def _apps_delete(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    app, revoked = accounts.delete_app(args.client_id)
+    out(
+        {"deleted": app.client_id, "revoked_tokens": revoked},
+        f"Deleted app {app.name} ({app.client_id}); revoked {revoked} token(s).",
+    )
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"login": user.login, "id": user.id, "created_at": iso(user.created_at)}
+
+
+def _app_json(app: App) -> dict[str, Any]:
+    return {
+        "client_id": app.client_id,
+        "id": app.id,
+        "name": app.name,
+        "url": app.url,
+        "created_at": iso(app.created_at),
+    }
+
+
+# Plumbing ------------------------------------------------------------------------------------------------
+
+
+def read_password(stream: TextIO) -> str:
+    """From a prompt (typed twice) on a terminal, else the first line of standard input."""
+    if stream.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise AccountError("The passwords do not match.")
+        return first
+    line = stream.readline()
+    return line[:-1] if line.endswith("\n") else line
+
+
+@contextlib.contextmanager
+def _repository(args: argparse.Namespace) -> Iterator[Repository]:
+    from oauth_authz_local.store import dynamodb_client, ensure_table, open_store
+
+    if args.aws or args.endpoint_url:
+        import boto3
+
+        endpoint = None if args.aws else args.endpoint_url
+        client = dynamodb_client(endpoint) if endpoint else boto3.client("dynamodb")
+        yield Repository(args.table, client)
+        return
+    with open_store(args.data_dir) as connection:
+        ensure_table(connection.endpoint, args.table)
+        yield Repository(args.table, dynamodb_client(connection.endpoint))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def out(data: Any, text: str) -> None:
+        print(json.dumps(data, indent=2) if args.json else text)
+
+    try:
+        with _repository(args) as repository:
+            args.run(Accounts(repository), args, out)
+    except AccountError as error:
+        print(f"oauth-authz: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
