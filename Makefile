@@ -1,0 +1,116 @@
+# Everyday commands. Works on a fresh machine with only python3 (>= 3.11) and GNU make:
+# uv is bootstrapped into .tools/ (a plain venv), the project into .venv/ from uv.lock,
+# and aws-sam-cli into .tools/sam/ (never into the runtime venv).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+# ---------------------------------------------------------------------------------------- settings
+PYTHON          ?= python3
+UV_VERSION      := 0.13.9
+SAM_CLI_VERSION := 1.170.0
+
+PORT        ?= 3000
+ARGS        ?=
+PYTEST_ARGS ?=
+
+TOOLS    := $(CURDIR)/.tools
+UV       := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
+VENV     := $(CURDIR)/.venv
+SYNCED   := $(VENV)/.synced
+SAM_HOME := $(TOOLS)/sam
+SAM      := $(SAM_HOME)/bin/sam
+SAM_STAMP := $(SAM_HOME)/.aws-sam-cli-$(SAM_CLI_VERSION)
+
+# The interpreter the project venv is built with: the current python3 unless told otherwise
+# (e.g. `make setup UV_PYTHON=python3.12`).
+ifndef UV_PYTHON
+UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+endif
+export UV_PYTHON
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# uv tools (aws-sam-cli) live inside .tools as well
+export UV_TOOL_DIR := $(SAM_HOME)/tools
+export UV_TOOL_BIN_DIR := $(SAM_HOME)/bin
+export SAM_CLI_TELEMETRY := 0
+
+# `sam build` needs the template's runtime (python3.13) on PATH: pyenv's 3.13 if there is one,
+# else whatever python3.13 is found. Override with `make build PYTHON313=/path/to/python3.13`.
+PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
+                 $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
+                 $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
+                 $(shell command -v python3.13 2>/dev/null))
+
+.PHONY: help setup serve test lint fmt lock validate build sam clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+# ------------------------------------------------------------------------------------------- setup
+$(UV_STAMP):
+	@echo ">> bootstrapping uv $(UV_VERSION) into .tools/"
+	rm -rf "$(TOOLS)/bin" "$(TOOLS)/lib" "$(TOOLS)/lib64" "$(TOOLS)/include" "$(TOOLS)/pyvenv.cfg" "$(TOOLS)"/.uv-*
+	$(PYTHON) -m venv "$(TOOLS)"
+	"$(TOOLS)/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+	"$(TOOLS)/bin/python" -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	"$(UV)" --version
+	touch "$@"
+
+# The package __init__ files are here so that a package directory created after the first sync gets
+# the editable install rebuilt (see [tool.uv] cache-keys in pyproject.toml).
+$(SYNCED): uv.lock pyproject.toml $(UV_STAMP) $(wildcard layers/shared/*/__init__.py local/*/__init__.py)
+	@echo ">> syncing .venv from uv.lock"
+	"$(UV)" sync --frozen
+	touch "$@"
+
+setup: $(SYNCED) ## bootstrap uv into .tools/ and sync .venv from uv.lock (no-op when up to date)
+
+lock: $(UV_STAMP) ## re-resolve uv.lock after editing pyproject.toml
+	"$(UV)" lock
+
+# -------------------------------------------------------------------------------------- day to day
+serve: setup ## run the local API on PORT (default 3000); extra arguments via ARGS=
+	"$(VENV)/bin/python" -m oauth_authz_local serve --port $(PORT) $(ARGS)
+
+test: setup ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
+	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches pyproject.toml
+	"$(UV)" lock --check
+	"$(VENV)/bin/ruff" check .
+	"$(VENV)/bin/ruff" format --check .
+	"$(VENV)/bin/mypy"
+
+fmt: setup ## format and apply safe lint fixes
+	"$(VENV)/bin/ruff" check --fix .
+	"$(VENV)/bin/ruff" format .
+
+# ------------------------------------------------------------------------------------------- SAM
+$(SAM_STAMP): $(UV_STAMP)
+	@echo ">> installing aws-sam-cli $(SAM_CLI_VERSION) as a uv tool into .tools/sam/"
+	rm -f "$(SAM_HOME)"/.aws-sam-cli-*
+	"$(UV)" tool install --force "aws-sam-cli==$(SAM_CLI_VERSION)"
+	"$(SAM)" --version
+	touch "$@"
+
+sam: $(SAM_STAMP) ## install aws-sam-cli into .tools/sam/ (no-op when installed)
+
+validate: $(SAM_STAMP) ## sam validate --lint
+	"$(SAM)" validate --lint
+
+build: $(SAM_STAMP) ## sam build (needs python3.13 for the Lambda runtime)
+	@test -n "$(strip $(PYTHON313))" || { echo "make build: no python3.13 found (pyenv or PATH); set PYTHON313=" >&2; exit 1; }
+	PATH="$(patsubst %/,%,$(dir $(strip $(PYTHON313)))):$$PATH" "$(SAM)" build
+
+# ----------------------------------------------------------------------------------------- cleanup
+clean: ## remove build output and caches (keeps .venv, .tools and .local-data)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache build dist
+	find . -path ./.venv -prune -o -path ./.tools -prune -o -path ./.git -prune -o \
+	    -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean ## also remove .venv and .tools
+	rm -rf "$(VENV)" "$(TOOLS)"
