@@ -18,7 +18,7 @@ app = http.resolver()
 
 
 @app.post("/authorizations")
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
     metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
@@ -28,6 +28,6 @@ def create_authorization() -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context)

@@ -16,7 +16,7 @@ app = http.resolver()
 
 
 @app.get("/authorizations/<authorization_id>")
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_authorization(authorization_id: str) -> Response[str]:
     auth = authorization_service().get(http.principal(app), http.path_id(authorization_id))
     return http.json_response(200, views.authorization(auth, http.base_url(app)))
@@ -24,6 +24,6 @@ def get_authorization(authorization_id: str) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context)

@@ -21,7 +21,7 @@ app = http.resolver()
 
 
 @app.put("/authorizations/clients/<client_id>")
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_or_create_for_app(client_id: str) -> Response[str]:
     body = http.body(app, GetOrCreateBody)
     auth, issued = authorization_service().get_or_create(
@@ -37,6 +37,6 @@ def get_or_create_for_app(client_id: str) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context)

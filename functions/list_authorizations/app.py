@@ -16,7 +16,7 @@ app = http.resolver()
 
 
 @app.get("/authorizations")
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_authorizations() -> Response[str]:
     found = authorization_service().list_authorizations(
         http.principal(app), client_id=http.query(app, "client_id")
@@ -28,6 +28,6 @@ def list_authorizations() -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context)

@@ -17,7 +17,7 @@ app = http.resolver()
 
 
 @app.route("/authorizations/<authorization_id>", method=["PATCH", "POST"])
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def update_authorization(authorization_id: str) -> Response[str]:
     auth_id = http.path_id(authorization_id)
     auth = authorization_service().update(
@@ -28,6 +28,6 @@ def update_authorization(authorization_id: str) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context)

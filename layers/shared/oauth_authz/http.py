@@ -35,6 +35,7 @@ from oauth_authz.observability import logger
 
 DOCS_URL = "https://docs.github.com/rest"
 AUTHORIZATIONS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/oauth-authorizations"
+APPS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/apps#oauth-applications"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 MEDIA_TYPE = "github.v3; format=json"
 API_VERSIONS = frozenset({"2022-11-28"})

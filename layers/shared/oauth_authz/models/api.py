@@ -100,6 +100,12 @@ class UpdateAuthorizationBody(_Body):
         return [name for name in ("scopes", "add_scopes", "remove_scopes") if getattr(self, name) is not None]
 
 
+class AccessTokenBody(_Body):
+    """The token-in-the-body forms of the application endpoints (tokens stay out of URLs and access logs)."""
+
+    access_token: StrictStr
+
+
 class AppOut(BaseModel):
     client_id: str
     name: str
@@ -168,5 +174,7 @@ class ErrorOut(BaseModel):
     documentation_url: str
 
 
-class ValidationErrorOut(ErrorOut):
+class ValidationErrorOut(BaseModel):
+    message: str
     errors: list[ErrorDetailOut]
+    documentation_url: str

@@ -92,6 +92,7 @@ class Grant:
     created_at: datetime
     updated_at: datetime
     entries: dict[int, GrantEntry]  # authorization id -> its scopes
+    version: int = 1  # bumped by every write, so a multi-step revocation can tell it raced a create
 
     def live_entries(self, moment: datetime) -> dict[int, GrantEntry]:
         return {

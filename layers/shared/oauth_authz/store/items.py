@@ -195,6 +195,7 @@ def grant_item(grant: Grant) -> Item:
         "created_at": _s(iso(grant.created_at)),
         "updated_at": _s(iso(grant.updated_at)),
         "auths": {"M": {str(auth_id): grant_entry_value(e) for auth_id, e in grant.entries.items()}},
+        "version": _n(grant.version),
     }
 
 
@@ -214,6 +215,7 @@ def grant_from_item(item: Item) -> Grant:
         created_at=parse_iso(item["created_at"]["S"]),
         updated_at=parse_iso(item["updated_at"]["S"]),
         entries=entries,
+        version=_get_n(item, "version") if "version" in item else 1,
     )
 
 

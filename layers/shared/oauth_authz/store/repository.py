@@ -138,9 +138,12 @@ class Repository:
 
     @staticmethod
     def _delete(
-        part: str, key: dict[str, str], condition: str = "attribute_exists(PK)", **extra: Any
+        part: str, key: dict[str, str], condition: str | None = "attribute_exists(PK)", **extra: Any
     ) -> _Write:
-        return _Write(part, {"Delete": {"Key": _key(key), "ConditionExpression": condition, **extra}})
+        body: dict[str, Any] = {"Key": _key(key), **extra}
+        if condition is not None:
+            body["ConditionExpression"] = condition
+        return _Write(part, {"Delete": body})
 
     # users ---------------------------------------------------------------------------------------------
 
@@ -324,10 +327,14 @@ class Repository:
             {
                 "Update": {
                     "Key": _key(key),
-                    "UpdateExpression": "SET #auths.#auth_id = :entry, updated_at = :now",
+                    "UpdateExpression": "SET #auths.#auth_id = :entry, updated_at = :now ADD version :one",
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#auths": "auths", "#auth_id": str(auth.id)},
-                    "ExpressionAttributeValues": {":entry": entry, ":now": {"S": iso(moment)}},
+                    "ExpressionAttributeValues": {
+                        ":entry": entry,
+                        ":now": {"S": iso(moment)},
+                        ":one": {"N": "1"},
+                    },
                 }
             },
         )
@@ -339,10 +346,10 @@ class Repository:
             {
                 "Update": {
                     "Key": _key(key),
-                    "UpdateExpression": "REMOVE #auths.#auth_id SET updated_at = :now",
+                    "UpdateExpression": "REMOVE #auths.#auth_id SET updated_at = :now ADD version :one",
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#auths": "auths", "#auth_id": str(auth.id)},
-                    "ExpressionAttributeValues": {":now": {"S": iso(moment)}},
+                    "ExpressionAttributeValues": {":now": {"S": iso(moment)}, ":one": {"N": "1"}},
                 }
             },
         )
@@ -377,10 +384,10 @@ class Repository:
         return self._put(
             GRANT,
             items.grant_item(grant),
-            condition="id = :old_id AND updated_at = :old_updated",
+            condition="id = :old_id AND version = :old_version",
             ExpressionAttributeValues={
                 ":old_id": {"N": str(replaced.id)},
-                ":old_updated": {"S": iso(replaced.updated_at)},
+                ":old_version": {"N": str(replaced.version)},
             },
         )
 
@@ -427,3 +434,105 @@ class Repository:
         if auth.client_id is not None:
             writes.append(self._grant_entry_remove(auth, moment))
         self._transact(writes)
+
+    # tokens, by their hash ---------------------------------------------------------------------------------
+
+    def get_by_token(self, hashed_token: str) -> Authorization | None:
+        """The authorization a token belongs to, from the token's own item: one GetItem."""
+        item = self._get(keys.token_key(hashed_token))
+        return None if item is None else items.authorization_from_item(item)
+
+    def replace_token(self, old: Authorization, new: Authorization) -> None:
+        """A reset: the new token's item appears and the old one's goes in the same transaction."""
+        version = {":version": {"N": str(old.version)}}
+        self._transact(
+            [
+                self._put(
+                    AUTHORIZATION,
+                    items.authorization_item(new),
+                    condition="version = :version",
+                    ExpressionAttributeValues=version,
+                ),
+                self._delete(
+                    "old_token",
+                    keys.token_key(old.hashed_token),
+                    condition="version = :version",
+                    ExpressionAttributeValues=version,
+                ),
+                self._put("token", items.token_item(new)),
+            ]
+        )
+
+    # grants --------------------------------------------------------------------------------------------
+
+    def list_grants(self, user_id: int, client_id: str | None = None) -> list[Grant]:
+        prefix = keys.GRANT_PREFIX + (client_id or "")
+        found = self._query(keys.user_partition(user_id), prefix)
+        return [
+            items.grant_from_item(item) for item in found if client_id is None or item["SK"]["S"] == prefix
+        ]
+
+    def app_authorizations_and_grants(self, user_id: int) -> tuple[list[Authorization], list[Grant]]:
+        """Every app authorization and every grant of a user, in one Query of their partition."""
+        authorizations: list[Authorization] = []
+        grants: list[Grant] = []
+        found = self._query(
+            keys.user_partition(user_id), None, FilterExpression="attribute_exists(client_id)"
+        )
+        for item in found:
+            kind = item.get("Type", {}).get("S")
+            if kind == "Authorization":
+                authorizations.append(items.authorization_from_item(item))
+            elif kind == "Grant":
+                grants.append(items.grant_from_item(item))
+        return authorizations, grants
+
+    GRANT_PART = 24  # four deletes per authorization plus the grant's update: at most 97 of 100 actions
+
+    def revoke_grant_part(self, grant: Grant, doomed: list[Authorization], moment: datetime) -> None:
+        """Delete some of a grant's authorizations and their grant entries in one transaction, provided
+        the grant has not changed since `grant.version` was read."""
+        writes: list[_Write] = []
+        for auth in doomed:
+            writes += [
+                self._delete(AUTHORIZATION, keys.authorization_key(auth.user_id, auth.id)),
+                self._delete("token", keys.token_key(auth.hashed_token)),
+                self._delete("authorization_id", keys.authorization_id_key(auth.id)),
+                self._release(auth),
+            ]
+        names = {f"#a{i}": str(auth.id) for i, auth in enumerate(doomed)}
+        writes.append(
+            _Write(
+                GRANT,
+                {
+                    "Update": {
+                        "Key": _key(keys.grant_key(grant.user_id, grant.client_id)),
+                        "UpdateExpression": "REMOVE "
+                        + ", ".join(f"#auths.{name}" for name in names)
+                        + " SET updated_at = :now ADD version :one",
+                        "ConditionExpression": "version = :version",
+                        "ExpressionAttributeNames": {"#auths": "auths", **names},
+                        "ExpressionAttributeValues": {
+                            ":now": {"S": iso(moment)},
+                            ":one": {"N": "1"},
+                            ":version": {"N": str(grant.version)},
+                        },
+                    }
+                },
+            )
+        )
+        self._transact(writes)
+
+    def delete_grant(self, grant: Grant) -> None:
+        """The grant item itself, once its authorizations are gone, provided nothing joined it meanwhile."""
+        self._transact(
+            [
+                self._delete(
+                    GRANT,
+                    keys.grant_key(grant.user_id, grant.client_id),
+                    condition="version = :version",
+                    ExpressionAttributeValues={":version": {"N": str(grant.version)}},
+                ),
+                self._delete("grant_id", keys.grant_id_key(grant.id), condition=None),
+            ]
+        )

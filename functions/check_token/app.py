@@ -1,0 +1,31 @@
+"""POST /applications/{client_id}/token: check a token given in the body; 200 with its user, or 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz import http, views
+from oauth_authz.models.api import AccessTokenBody
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.app_tokens import app_token_service
+
+app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
+
+
+@app.post("/applications/<client_id>/token")
+@tracer.capture_method(capture_response=False)
+def check_token(client_id: str) -> Response[str]:
+    access_token = http.body(app, AccessTokenBody).access_token
+    auth = app_token_service().check(http.principal(app), client_id, access_token)
+    return http.json_response(200, views.authorization_with_user(auth, http.base_url(app)))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,30 @@
+"""DELETE /applications/{client_id}/grants/{access_token}: revoke every token of this app for its owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz import http
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.app_tokens import app_token_service
+
+app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
+
+
+@app.delete("/applications/<client_id>/grants/<access_token>")
+@tracer.capture_method(capture_response=False)
+def revoke_grant(client_id: str, access_token: str) -> Response[str]:
+
+    app_token_service().revoke_grant(http.principal(app), client_id, access_token)
+    return http.no_content()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)
