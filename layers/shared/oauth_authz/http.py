@@ -175,7 +175,7 @@ def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaCo
     if response.get("body"):
         headers["Content-Type"] = JSON_CONTENT_TYPE
     else:
-        headers.pop("Content-Type", None)
+        _drop_content_type(response)
     headers["X-GitHub-Media-Type"] = MEDIA_TYPE
     if event.get("httpMethod") == "GET" and response.get("statusCode") == 200:
         etag = 'W/"' + hashlib.sha256(response.get("body", "").encode("utf-8")).hexdigest()[:32] + '"'
@@ -183,8 +183,16 @@ def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaCo
         if _matches(etag, _header(event, "if-none-match")):
             response["statusCode"] = 304
             response["body"] = ""
-            headers.pop("Content-Type", None)
+            _drop_content_type(response)
     return response
+
+
+def _drop_content_type(response: dict[str, Any]) -> None:
+    """No body, no Content-Type: Powertools also puts one in `multiValueHeaders`, which API Gateway merges."""
+    for field in ("headers", "multiValueHeaders"):
+        found = response.get(field) or {}
+        for name in [name for name in found if name.lower() == "content-type"]:
+            del found[name]
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -206,7 +214,10 @@ def _matches(etag: str, if_none_match: str | None) -> bool:
 
 def body(app: APIGatewayRestResolver, model: type[M]) -> M:
     """The JSON body as `model`: 400 when it is not JSON or not an object, 422 when a field is wrong."""
-    text = app.current_event.decoded_body or ""
+    try:
+        text = app.current_event.decoded_body or ""
+    except ValueError:  # base64 that is not, or bytes that are not UTF-8 (binascii.Error, UnicodeDecodeError)
+        raise BadRequest("Problems parsing JSON") from None
     if text.strip() == "":
         data: Any = {}
     else:

@@ -1,0 +1,86 @@
+"""The whole local API in-process: the real template, authorizer, handlers and the embedded store.
+
+Only the path API Gateway itself owns is checked here in depth (gateway responses, the authorizer's
+Allow-with-context flow, persistence); the API's behaviour belongs to the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from oauth_authz.service.accounts import Accounts
+from oauth_authz.store.repository import Repository
+from oauth_authz_local.server import LocalApi, start_local_api
+from oauth_authz_local.store import dynamodb_client, read_journal
+
+TABLE = "oauth-authz-local-api-test"
+DOCS = "https://docs.github.com/rest"
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="module")
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
+    api = start_local_api(port=0, data_dir=tmp_path_factory.mktemp("local-api"), table=TABLE)
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+def test_the_store_and_table_are_up(local_api: LocalApi) -> None:
+    assert local_api.store is not None
+    assert local_api.url.startswith("http://127.0.0.1:")
+    described = dynamodb_client(local_api.endpoint).describe_table(TableName=TABLE)["Table"]
+    assert [key["AttributeName"] for key in described["KeySchema"]] == ["PK", "SK"]
+
+
+def test_no_credentials_is_the_unauthorized_gateway_response(local_api: LocalApi) -> None:
+    response = requests.get(f"{local_api.url}/authorizations", timeout=30)
+    assert response.status_code == 401
+    assert response.json() == {"message": "Requires authentication", "documentation_url": DOCS}
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["X-GitHub-Media-Type"] == "github.v3; format=json"
+
+
+def test_unknown_route_is_not_found(local_api: LocalApi) -> None:
+    for method, path in (("GET", "/nope"), ("DELETE", "/authorizations")):
+        response = requests.request(method, local_api.url + path, auth=("octocat", "x"), timeout=30)
+        assert response.status_code == 404
+        assert response.json() == {"message": "Not Found", "documentation_url": DOCS}
+
+
+def test_wrong_credentials_go_through_the_authorizer_to_the_function(local_api: LocalApi) -> None:
+    response = requests.get(f"{local_api.url}/authorizations", auth=("nobody", "wrong"), timeout=30)
+    assert response.status_code == 401
+    assert response.json()["message"] == "Bad credentials"
+
+
+def test_a_user_creates_and_lists_a_token(local_api: LocalApi, tmp_path: Path) -> None:
+    Accounts(Repository(TABLE, dynamodb_client(local_api.endpoint))).create_user("local-octocat", PASSWORD)
+    auth = ("local-octocat", PASSWORD)
+    created = requests.post(
+        f"{local_api.url}/authorizations",
+        json={"scopes": ["repo"], "note": "local api"},
+        auth=auth,
+        timeout=30,
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["url"] == f"{local_api.url}/authorizations/{body['id']}"
+    assert created.headers["Location"] == body["url"]
+    assert body["token"].startswith("ghp_")
+    listed = requests.get(f"{local_api.url}/authorizations", auth=auth, timeout=30)
+    assert listed.status_code == 200
+    assert [found["id"] for found in listed.json()] == [body["id"]]
+    # and the store journaled it
+    assert local_api.store is not None
+    journal = local_api.store.journal_path
+    tables = {
+        json.loads(request_body).get("TableName") for _, request_body in read_journal(journal) if request_body
+    }
+    assert TABLE in tables

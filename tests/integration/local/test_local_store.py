@@ -1,0 +1,279 @@
+"""The embedded DynamoDB: persistence across restarts, journal replay, atomic conditional writes, locking."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from oauth_authz_local.store import (
+    EmbeddedStore,
+    StoreLocked,
+    dynamodb_client,
+    ensure_table,
+    open_store,
+    read_journal,
+)
+from oauth_authz_local.template import load_template, table_definition
+
+TABLE = "oauth-authz"
+
+
+def client(endpoint: str) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106
+    )
+
+
+def item(pk: str, sk: str, **extra: Any) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}, **extra}
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        assert (tmp_path / "endpoint").read_text().strip() == store.endpoint
+        assert ensure_table(store.endpoint, TABLE) is True
+        assert ensure_table(store.endpoint, TABLE) is False
+        db = client(store.endpoint)
+        db.put_item(TableName=TABLE, Item=item("USER#1", "AUTH#1", note={"S": "first"}))
+        db.put_item(TableName=TABLE, Item=item("USER#1", "AUTH#2", note={"S": "second"}))
+        db.update_item(
+            TableName=TABLE,
+            Key=item("USER#1", "AUTH#1"),
+            UpdateExpression="SET note = :n",
+            ExpressionAttributeValues={":n": {"S": "changed"}},
+        )
+        db.delete_item(TableName=TABLE, Key=item("USER#1", "AUTH#2"))
+        db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": item("TOKEN#x", "TOKEN", blob={"B": b"\x00\xff"})}},
+                {"Put": {"TableName": TABLE, "Item": item("AUTHID#1", "AUTHID")}},
+            ]
+        )
+        db.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item("APP#c", "APP")}}]})
+        with pytest.raises(ClientError) as failed:  # a failed write is not journaled
+            db.put_item(
+                TableName=TABLE, Item=item("APP#c", "APP"), ConditionExpression="attribute_not_exists(PK)"
+            )
+        assert failed.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    assert not (tmp_path / "endpoint").exists()
+
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        db = client(store.endpoint)
+        items = db.scan(TableName=TABLE)["Items"]
+        assert sorted(items, key=lambda found: (found["PK"]["S"], found["SK"]["S"])) == [
+            item("APP#c", "APP"),
+            item("AUTHID#1", "AUTHID"),
+            item("TOKEN#x", "TOKEN", blob={"B": b"\x00\xff"}),
+            item("USER#1", "AUTH#1", note={"S": "changed"}),
+        ]
+        description = db.describe_table(TableName=TABLE)["Table"]
+        definition = table_definition(load_template())
+        assert description["KeySchema"] == definition["KeySchema"]
+        assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert db.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"] == {
+            "TimeToLiveStatus": "ENABLED",
+            "AttributeName": "expires_ttl",
+        }
+
+    # The journal was compacted: the schema requests, then one PutItem per item.
+    targets = [target for target, _ in read_journal(tmp_path / "journal.jsonl")]
+    assert targets == ["CreateTable", "UpdateTimeToLive", "PutItem", "PutItem", "PutItem", "PutItem"]
+
+
+def test_a_truncated_last_journal_record_is_ignored(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        ensure_table(store.endpoint, TABLE)
+        client(store.endpoint).put_item(TableName=TABLE, Item=item("A", "1"))
+    journal = tmp_path / "journal.jsonl"
+    whole = json.dumps(
+        {"target": "PutItem", "body": json.dumps({"TableName": TABLE, "Item": item("B", "2")})}
+    )
+    with journal.open("a") as out:
+        out.write(whole + "\n")
+        out.write(whole.replace("B", "C")[: len(whole) // 2])  # the crash: no end, no newline
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        keys = sorted(found["PK"]["S"] for found in client(store.endpoint).scan(TableName=TABLE)["Items"])
+        assert keys == ["A", "B"]
+    assert journal.read_bytes().endswith(b"\n")
+    assert [target for target, _ in read_journal(journal)] == [
+        "CreateTable",
+        "UpdateTimeToLive",
+        "PutItem",
+        "PutItem",
+    ]
+
+
+def test_a_corrupt_record_before_the_end_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "journal.jsonl").write_text(
+        '{"target": "PutItem", "bo\n{"target": "DeleteTable", "body": "{}"}\n'
+    )
+    store = EmbeddedStore(tmp_path)
+    with pytest.raises(Exception, match="line 1 is corrupt"):
+        store.start()
+    assert not (tmp_path / "endpoint").exists()
+    (tmp_path / "journal.jsonl").unlink()
+    with EmbeddedStore(tmp_path):  # the failed start released the lock
+        pass
+
+
+def test_expired_items_are_dropped_at_start(tmp_path: Path) -> None:
+    past, future = int(time.time()) - 10, int(time.time()) + 3600
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        ensure_table(store.endpoint, TABLE)
+        db = client(store.endpoint)
+        db.put_item(TableName=TABLE, Item=item("old", "1", expires_ttl={"N": str(past)}))
+        db.put_item(TableName=TABLE, Item=item("new", "1", expires_ttl={"N": str(future)}))
+        db.put_item(TableName=TABLE, Item=item("forever", "1"))
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        keys = sorted(found["PK"]["S"] for found in client(store.endpoint).scan(TableName=TABLE)["Items"])
+        assert keys == ["forever", "new"]
+
+
+def test_concurrent_conditional_puts_on_one_key_have_one_winner(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        ensure_table(store.endpoint, TABLE)
+        outcomes: list[str] = []
+        barrier = threading.Barrier(20)
+
+        def put(number: int) -> None:
+            db = client(store.endpoint)  # type: ignore[arg-type]
+            barrier.wait()
+            try:
+                db.put_item(
+                    TableName=TABLE,
+                    Item=item("FP#same", "FP", winner={"N": str(number)}),
+                    ConditionExpression="attribute_not_exists(PK)",
+                )
+                outcomes.append("won")
+            except ClientError as error:
+                outcomes.append(error.response["Error"]["Code"])
+
+        threads = [threading.Thread(target=put, args=(number,)) for number in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["ConditionalCheckFailedException"] * 19 + ["won"]
+        stored = client(store.endpoint).get_item(TableName=TABLE, Key=item("FP#same", "FP"))["Item"]
+    # Exactly one PutItem went to the journal, and it is the winner's.
+    puts = [
+        json.loads(body) for target, body in read_journal(tmp_path / "journal.jsonl") if target == "PutItem"
+    ]
+    assert [put["Item"] for put in puts] == [stored]
+
+
+def test_concurrent_transactions_keep_an_invariant(tmp_path: Path) -> None:
+    """20 threads each move one unit between two counters in a transaction: the sum never changes."""
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        ensure_table(store.endpoint, TABLE)
+        db = client(store.endpoint)
+        db.put_item(TableName=TABLE, Item=item("C", "a", n={"N": "100"}))
+        db.put_item(TableName=TABLE, Item=item("C", "b", n={"N": "0"}))
+
+        def move() -> None:
+            local = client(store.endpoint)  # type: ignore[arg-type]
+            for _ in range(5):
+                local.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": TABLE,
+                                "Key": item("C", "a"),
+                                "UpdateExpression": "SET n = n - :one",
+                                "ConditionExpression": "n >= :one",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                            }
+                        },
+                        {
+                            "Update": {
+                                "TableName": TABLE,
+                                "Key": item("C", "b"),
+                                "UpdateExpression": "SET n = n + :one",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                            }
+                        },
+                    ]
+                )
+
+        threads = [threading.Thread(target=move) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        a = db.get_item(TableName=TABLE, Key=item("C", "a"))["Item"]["n"]["N"]
+        b = db.get_item(TableName=TABLE, Key=item("C", "b"))["Item"]["n"]["N"]
+        assert (a, b) == ("0", "100")
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        db = client(store.endpoint)
+        assert db.get_item(TableName=TABLE, Key=item("C", "a"))["Item"]["n"]["N"] == "0"
+        assert db.get_item(TableName=TABLE, Key=item("C", "b"))["Item"]["n"]["N"] == "100"
+
+
+def test_one_process_serves_a_data_dir(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        with pytest.raises(StoreLocked):
+            EmbeddedStore(tmp_path).start()
+        # open_store finds the running one instead
+        with open_store(tmp_path) as connection:
+            assert connection.endpoint == store.endpoint
+            assert connection.store is None
+    # nobody serves: open_store starts its own, and stops it on exit
+    with open_store(tmp_path) as connection:
+        assert connection.store is not None
+        assert (tmp_path / "endpoint").read_text().strip() == connection.endpoint
+        ensure_table(connection.endpoint, TABLE)
+        dynamodb_client(connection.endpoint).put_item(TableName=TABLE, Item=item("cli", "1"))
+    assert not (tmp_path / "endpoint").exists()
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        assert client(store.endpoint).get_item(TableName=TABLE, Key=item("cli", "1"))["Item"] == item(
+            "cli", "1"
+        )
+
+
+def test_a_stale_endpoint_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "endpoint").write_text("http://127.0.0.1:9\n")
+    with open_store(tmp_path, wait_seconds=1) as connection:
+        assert connection.store is not None
+        assert connection.endpoint != "http://127.0.0.1:9"
+
+
+def test_stores_are_isolated_from_each_other_and_from_mock_aws(tmp_path: Path) -> None:
+    from moto import mock_aws
+
+    with EmbeddedStore(tmp_path / "one") as one, EmbeddedStore(tmp_path / "two") as two:
+        assert one.endpoint is not None and two.endpoint is not None
+        ensure_table(one.endpoint, TABLE)
+        client(one.endpoint).put_item(TableName=TABLE, Item=item("x", "1"))
+        assert client(two.endpoint).list_tables()["TableNames"] == []
+        with mock_aws():  # resets moto's registered backends; the stores' own are not among them
+            pass
+        # other credentials and another region see the same data
+        other = boto3.client(
+            "dynamodb",
+            endpoint_url=one.endpoint,
+            region_name="eu-west-1",
+            aws_access_key_id="AKIAOTHER",
+            aws_secret_access_key="other",  # noqa: S106
+        )
+        assert other.get_item(TableName=TABLE, Key=item("x", "1"))["Item"] == item("x", "1")

@@ -1,0 +1,1 @@
+"""Shared test helpers: events, handler invocation, schema checks and table invariants."""

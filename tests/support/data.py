@@ -1,0 +1,36 @@
+"""The fixed names the events in `events/` were written for (so the handlers can run on them as they are)."""
+
+from __future__ import annotations
+
+TABLE_NAME = "oauth-authz-test"
+REGION = "us-east-1"
+
+# The user every `events/*.json` authenticates as (Basic b2N0b2NhdDpodW50ZXIyLWNvcnJlY3QtaG9yc2U=).
+OCTOCAT_ID = 1
+OCTOCAT_LOGIN = "octocat"
+OCTOCAT_PASSWORD = "hunter2-correct-horse"
+
+# A second user, for ownership rules.
+HUBOT_ID = 2
+HUBOT_LOGIN = "hubot"
+
+# The OAuth app the get-or-create events name.
+EVENT_CLIENT_ID = "abcde12345fghij67890"
+EVENT_CLIENT_SECRET = "3ef4ad510c59b0a3fe9d5c4c2a7f1e0d1a2b3c4d"
+EVENT_FINGERPRINT = "jklmnop12345678"
+EVENT_APP_NAME = "Octo App"
+EVENT_APP_URL = "https://octo-app.example.com"
+
+# What the events' Host header and stage make of every URL.
+BASE_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/v1"
+
+PERSONAL_CLIENT_ID = "00000000000000000000"
+DOCS_URL = "https://docs.github.com/rest"
+AUTHORIZATIONS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/oauth-authorizations"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+MEDIA_TYPE = "github.v3; format=json"
+
+# The OAuth token the application endpoints' events name (a well-formed gho_ token), and the grant id they use.
+EVENT_TOKEN = "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"
+EVENT_GRANT_ID = 1
+APPS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/apps#oauth-applications"

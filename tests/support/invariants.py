@@ -1,0 +1,185 @@
+"""Invariants of the single table (docs/design.md, "Table"), checked over a full scan after a scenario.
+
+- every authorization has its token copy (identical attributes), its id guard and its claim (note for a
+  personal token, fingerprint for an app token); every token copy, id guard and claim points at a live
+  authorization that holds it;
+- every grant entry matches an app authorization of that user and app (same scopes and expiry), and every
+  live app authorization has its entry (a grant whose tokens all expired is replaced by a fresh one, and the
+  expired tokens wait for TTL outside it); every grant has its id guard and every grant id guard its grant;
+- every user profile has its user id guard and the other way round;
+- no item of an unknown shape;
+- no plaintext secret anywhere (`assert_no_secrets`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from oauth_authz import clock
+from oauth_authz.clock import parse_iso
+from tests.support.tables import TableView
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_KEY_SHAPES = [
+    (re.compile(r"^LOGIN#[^A-Z]+$"), re.compile(r"^USER$"), "User"),
+    (re.compile(r"^USERID#\d+$"), re.compile(r"^USERID$"), None),
+    (re.compile(r"^APP#.+$"), re.compile(r"^APP$"), "App"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^AUTH#\d{16}$"), "Authorization"),
+    (re.compile(r"^TOKEN#[0-9a-f]{64}$"), re.compile(r"^TOKEN$"), "Token"),
+    (re.compile(r"^AUTHID#\d+$"), re.compile(r"^AUTHID$"), None),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^FP#[^#]+#(-|[0-9a-f]{64})$"), "FingerprintClaim"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^NOTE#[0-9a-f]{64}$"), "NoteClaim"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
+    (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
+]
+_KEY_ATTRIBUTES = {"PK", "SK", "Type"}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _claim_key(auth: dict[str, Any]) -> tuple[str, str]:
+    partition = f"USER#{auth['user_id']}"
+    if "client_id" not in auth:
+        return partition, f"NOTE#{_sha256(auth['note'])}"
+    fingerprint = auth.get("fingerprint")
+    suffix = "-" if fingerprint is None else _sha256(fingerprint)
+    return partition, f"FP#{auth['client_id']}#{suffix}"
+
+
+def _body(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
+
+
+def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None) -> list[str]:
+    """Every broken invariant, as a sentence (empty when the table is consistent at `now`)."""
+    by_key = {(item["PK"], item["SK"]): item for item in items}
+    problems: list[str] = []
+
+    for (pk, sk), item in by_key.items():
+        shapes = [kind for p, s, kind in _KEY_SHAPES if p.match(pk) and s.match(sk)]
+        if not shapes:
+            problems.append(f"item of unknown shape {pk} {sk}")
+        elif item.get("Type") not in shapes:
+            problems.append(f"{pk} {sk}: Type {item.get('Type')!r}, expected {shapes}")
+
+    authorizations = {k: v for k, v in by_key.items() if v.get("Type") == "Authorization"}
+    for (pk, sk), auth in authorizations.items():
+        where = f"authorization {auth.get('id')} of user {auth.get('user_id')}"
+        if (pk, sk) != (f"USER#{auth['user_id']}", f"AUTH#{auth['id']:016d}"):
+            problems.append(f"{where}: stored under {pk} {sk}")
+        if not _HEX64.match(auth.get("hashed_token", "")) or len(auth.get("token_last_eight", "")) != 8:
+            problems.append(f"{where}: hashed_token/token_last_eight malformed")
+        if ("expires_at" in auth) != ("expires_ttl" in auth):
+            problems.append(f"{where}: expires_at and expires_ttl disagree")
+        token = by_key.get((f"TOKEN#{auth['hashed_token']}", "TOKEN"))
+        if token is None:
+            problems.append(f"{where}: no token copy")
+        elif _body(token) != _body(auth):
+            problems.append(f"{where}: token copy differs: {_body(token)} != {_body(auth)}")
+        guard = by_key.get((f"AUTHID#{auth['id']}", "AUTHID"))
+        if guard is None or guard.get("user_id") != auth["user_id"]:
+            problems.append(f"{where}: no id guard for this user")
+        claim = by_key.get(_claim_key(auth))
+        if claim is None or claim.get("auth_id") != auth["id"]:
+            problems.append(f"{where}: claim {_claim_key(auth)} missing or held by another ({claim})")
+        expired = now is not None and "expires_at" in auth and parse_iso(auth["expires_at"]) <= now
+        if "client_id" in auth and not expired:
+            grant = by_key.get((f"USER#{auth['user_id']}", f"GRANT#{auth['client_id']}"))
+            entry = None if grant is None else grant.get("auths", {}).get(str(auth["id"]))
+            if entry is None:
+                problems.append(f"{where}: no entry in the grant of {auth['client_id']}")
+            elif entry.get("scopes") != auth["scopes"] or entry.get("expires_at") != auth.get("expires_at"):
+                problems.append(f"{where}: grant entry {entry} does not match")
+
+    def live(user_id: Any, auth_id: Any) -> dict[str, Any] | None:
+        if not isinstance(auth_id, int):
+            return None
+        return authorizations.get((f"USER#{user_id}", f"AUTH#{auth_id:016d}"))
+
+    for (pk, sk), item in by_key.items():
+        kind = item.get("Type")
+        if kind == "Token":
+            held = live(item.get("user_id"), item.get("id"))
+            if held is None or pk != f"TOKEN#{held['hashed_token']}":
+                problems.append(f"token copy {pk} points at no live authorization")
+        elif pk.startswith("AUTHID#"):
+            if live(item.get("user_id"), int(pk.removeprefix("AUTHID#"))) is None:
+                problems.append(f"id guard {pk} points at no live authorization")
+        elif kind in ("NoteClaim", "FingerprintClaim"):
+            user_id = pk.removeprefix("USER#")
+            held = live(int(user_id), item.get("auth_id"))
+            if held is None or _claim_key(held) != (pk, sk):
+                problems.append(f"claim {pk} {sk} points at no live authorization that holds it")
+        elif kind == "Grant":
+            for auth_id, entry in (item.get("auths") or {}).items():
+                held = live(item.get("user_id"), int(auth_id))
+                if held is None or held.get("client_id") != item.get("client_id"):
+                    problems.append(f"grant {pk} {sk}: entry {auth_id} {entry} has no app authorization")
+            if (pk, sk) != (f"USER#{item.get('user_id')}", f"GRANT#{item.get('client_id')}"):
+                problems.append(f"grant {item.get('id')} stored under {pk} {sk}")
+            guard = by_key.get((f"GRANTID#{item.get('id')}", "GRANTID"))
+            if guard is None or guard.get("user_id") != item.get("user_id"):
+                problems.append(f"grant {pk} {sk}: no grant id guard")
+        elif pk.startswith("GRANTID#"):
+            grant_id = int(pk.removeprefix("GRANTID#"))
+            if not any(
+                g.get("Type") == "Grant"
+                and g.get("id") == grant_id
+                and g.get("user_id") == item.get("user_id")
+                for g in by_key.values()
+            ):
+                problems.append(f"grant id guard {pk} points at no grant")
+        elif kind == "User":
+            guard = by_key.get((f"USERID#{item.get('id')}", "USERID"))
+            if guard is None or guard.get("login") != item.get("login"):
+                problems.append(f"user {item.get('login')}: no user id guard")
+            if pk != f"LOGIN#{str(item.get('login')).lower()}":
+                problems.append(f"user {item.get('login')} stored under {pk}")
+        elif pk.startswith("USERID#"):
+            user = by_key.get((f"LOGIN#{str(item.get('login')).lower()}", "USER"))
+            if user is None or f"USERID#{user.get('id')}" != pk:
+                problems.append(f"user id guard {pk} points at no user")
+    return problems
+
+
+def assert_table_invariants(table: TableView) -> None:
+    """The invariants at the service's idea of now (a test's frozen clock included)."""
+    problems = table_problems(table.items(), clock.now())
+    assert not problems, "table invariants broken:\n" + "\n".join(problems)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield str(key)
+            yield from _strings(inner)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for inner in value:
+            yield from _strings(inner)
+    elif isinstance(value, bytes):
+        yield value.decode("utf-8", errors="replace")
+    elif value is not None:
+        yield str(value)
+
+
+def secret_hits(table: TableView, secrets: Iterable[str]) -> list[str]:
+    """Where any of `secrets` occurs in any attribute (name or value, raw attribute values) of any item."""
+    wanted = [s for s in secrets if s]
+    hits = []
+    for item in table.raw_items():
+        for text in _strings(item):
+            hits += [f"{item['PK']['S']} {item['SK']['S']}" for secret in wanted if secret in text]
+    return hits
+
+
+def assert_no_secrets(table: TableView, secrets: Iterable[str]) -> None:
+    secrets = list(secrets)
+    assert secrets, "no secrets given: the check would prove nothing"
+    hits = secret_hits(table, secrets)
+    assert not hits, f"plaintext secrets stored in: {hits}"

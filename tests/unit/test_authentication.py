@@ -1,0 +1,255 @@
+"""Basic auth: parsing the Authorization header, and the authenticator's decisions (a fake repository)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from oauth_authz import tokens
+from oauth_authz.errors import AuthFailure
+from oauth_authz.models.domain import App, Principal, User
+from oauth_authz.passwords import hash_secret
+from oauth_authz.service import authentication
+from oauth_authz.service.authentication import (
+    MAX_HEADER,
+    Authenticator,
+    BasicCredentials,
+    Outcome,
+    is_app_route,
+    parse_authorization,
+)
+from tests.support.data import OCTOCAT_PASSWORD
+
+T0 = datetime(2024, 11, 21, tzinfo=UTC)
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+# parsing ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [None, "", "   ", "\t"])
+def test_no_credentials_require_authentication(header: str | None) -> None:
+    assert parse_authorization(header) is AuthFailure.REQUIRES_AUTHENTICATION
+
+
+@pytest.mark.parametrize(
+    "header", ["token ghp_abc", "Token abc", "TOKEN abc", "bearer abc", "Bearer ghp_abc", "  Bearer abc  "]
+)
+def test_tokens_are_not_passwords(header: str) -> None:
+    assert parse_authorization(header) is AuthFailure.TOKEN_NOT_PASSWORD
+
+
+@pytest.mark.parametrize("header", ["Digest username=x", "Negotiate abc", "Basicb2N0bw==", "b2N0b2NhdDpw"])
+def test_other_schemes_are_no_credentials(header: str) -> None:
+    assert parse_authorization(header) is AuthFailure.REQUIRES_AUTHENTICATION
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Basic !!!notbase64",
+        "Basic b2N0b2NhdDpw?",
+        "Basic b2N0b2NhdDpwYXM",  # "octocat:pas" without its padding
+        "Basic " + b64(b"no-colon-here"),
+        "Basic " + b64(b":password-without-user"),
+        "Basic " + b64(b"\xff\xfe:latin-1 is not utf-8"),
+        "Basic " + b64(b"oct\xc3ocat:pw"),  # truncated UTF-8 sequence
+        "Basic ",
+        "Basic",
+    ],
+)
+def test_unreadable_basic_credentials_are_bad_credentials(header: str) -> None:
+    assert parse_authorization(header) is AuthFailure.BAD_CREDENTIALS
+
+
+def test_oversize_headers_are_bad_credentials() -> None:
+    just_fits = "Basic " + b64(b"octocat:" + b"p" * 3000)
+    assert len(just_fits) <= MAX_HEADER
+    assert isinstance(parse_authorization(just_fits), BasicCredentials)
+
+    too_long = "Basic " + b64(b"octocat:" + b"p" * 4000)
+    assert len(too_long) > MAX_HEADER
+    assert parse_authorization(too_long) is AuthFailure.BAD_CREDENTIALS
+
+
+@pytest.mark.parametrize(
+    ("raw", "username", "password"),
+    [
+        (b"octocat:hunter2-correct-horse", "octocat", "hunter2-correct-horse"),
+        (b"octocat:pa:ss:word", "octocat", "pa:ss:word"),
+        (b"octocat:", "octocat", ""),
+        ("ünï:pässwörd 🙂".encode(), "ünï", "pässwörd 🙂"),
+        (b"octocat: spaced ", "octocat", " spaced "),
+    ],
+)
+def test_basic_credentials(raw: bytes, username: str, password: str) -> None:
+    assert parse_authorization("Basic " + b64(raw)) == BasicCredentials(username, password)
+
+
+@pytest.mark.parametrize("scheme", ["basic", "BASIC", "Basic"])
+def test_the_scheme_is_case_insensitive(scheme: str) -> None:
+    assert parse_authorization(f"{scheme} {b64(b'a:b')}") == BasicCredentials("a", "b")
+
+
+def test_credentials_never_show_in_a_repr() -> None:
+    credentials = parse_authorization("Basic " + b64(b"octocat:" + OCTOCAT_PASSWORD.encode()))
+
+    assert OCTOCAT_PASSWORD not in repr(credentials)
+    assert OCTOCAT_PASSWORD not in str(credentials)
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        ("/applications/{client_id}/token", True),
+        ("/applications/{client_id}/tokens/{access_token}", True),
+        ("/applications/{client_id}/grant", True),
+        ("/applications/{client_id}/grants/{access_token}", True),
+        ("/applications/grants", False),
+        ("/applications/grants/{grant_id}", False),
+        ("/authorizations", False),
+        ("/authorizations/clients/{client_id}", False),
+        ("", False),
+    ],
+)
+def test_app_routes(resource: str, expected: bool) -> None:
+    assert is_app_route(resource) is expected
+
+
+# the authenticator ------------------------------------------------------------------------------------------
+
+
+class FakeRepository:
+    def __init__(self, users: dict[str, User] | None = None, apps: dict[str, App] | None = None) -> None:
+        self.users = users or {}
+        self.apps = apps or {}
+        self.lookups: list[str] = []
+
+    def get_user(self, login: str) -> User | None:
+        self.lookups.append(f"user:{login}")
+        return self.users.get(login.lower())
+
+    def get_app(self, client_id: str) -> App | None:
+        self.lookups.append(f"app:{client_id}")
+        return self.apps.get(client_id)
+
+
+@pytest.fixture
+def repository(password_hash: str) -> FakeRepository:
+    user = User(id=1, login="octocat", created_at=T0, password_hash=password_hash)
+    app = App(client_id="abcde12345fghij67890", id=1, name="App", url="https://a.example", created_at=T0,
+              secret_hash=hash_secret("app-secret"))  # fmt: skip
+    return FakeRepository({"octocat": user}, {app.client_id: app})
+
+
+def authenticate(repository: FakeRepository, header: str | None, app_route: bool = False) -> Outcome:
+    return Authenticator(repository).authenticate(header, app_route)  # type: ignore[arg-type]
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + b64(f"{username}:{password}".encode())
+
+
+def test_the_right_password_gives_the_user(repository: FakeRepository) -> None:
+    outcome = authenticate(repository, basic("octocat", OCTOCAT_PASSWORD))
+
+    assert outcome == Outcome(principal=Principal(kind="user", user_id=1, login="octocat"))
+
+
+def test_logins_are_case_insensitive(repository: FakeRepository) -> None:
+    outcome = authenticate(repository, basic("OctoCat", OCTOCAT_PASSWORD))
+
+    assert outcome.principal == Principal(kind="user", user_id=1, login="octocat")
+
+
+def test_a_wrong_password_is_bad_credentials(repository: FakeRepository) -> None:
+    assert authenticate(repository, basic("octocat", "wrong")) == Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+
+
+def test_an_unknown_login_spends_a_verification_and_is_bad_credentials(
+    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    burned: list[str] = []
+    monkeypatch.setattr(authentication, "burn_verify", burned.append)
+
+    outcome = authenticate(repository, basic("nobody", "whatever"))
+
+    assert outcome == Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+    assert burned == ["whatever"]
+
+
+def test_a_token_as_password_is_refused_before_any_lookup(repository: FakeRepository) -> None:
+    token = tokens.new_token(tokens.TokenKind.PERSONAL)
+
+    outcome = authenticate(repository, basic("octocat", token))
+
+    assert outcome == Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
+    assert repository.lookups == []
+
+
+def test_a_token_shaped_password_with_a_bad_checksum_is_just_a_password(repository: FakeRepository) -> None:
+    token = tokens.new_token(tokens.TokenKind.PERSONAL)
+    broken = token[:-1] + ("0" if token[-1] != "0" else "1")
+
+    assert authenticate(repository, basic("octocat", broken)) == Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+    assert repository.lookups == ["user:octocat"]
+
+
+@pytest.mark.parametrize(
+    ("header", "failure"),
+    [
+        (None, AuthFailure.REQUIRES_AUTHENTICATION),
+        ("token abc", AuthFailure.TOKEN_NOT_PASSWORD),
+        ("Basic %%%", AuthFailure.BAD_CREDENTIALS),
+    ],
+)
+def test_header_failures_on_user_routes(
+    repository: FakeRepository, header: str | None, failure: AuthFailure
+) -> None:
+    assert authenticate(repository, header) == Outcome(failure=failure)
+    assert repository.lookups == []
+
+
+def test_the_app_with_its_secret(repository: FakeRepository) -> None:
+    outcome = authenticate(repository, basic("abcde12345fghij67890", "app-secret"), app_route=True)
+
+    assert outcome == Outcome(principal=Principal(kind="app", client_id="abcde12345fghij67890"))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        basic("abcde12345fghij67890", "wrong-secret"),
+        basic("unknown-client-id", "app-secret"),
+        basic("octocat", OCTOCAT_PASSWORD),  # a user's credentials on an app route
+        "token gho_something",  # on app routes a token is just bad credentials
+        "Bearer gho_something",
+    ],
+)
+def test_app_routes_refuse_anything_but_the_apps_secret(repository: FakeRepository, header: str) -> None:
+    assert authenticate(repository, header, app_route=True) == Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+
+
+def test_an_oversize_client_id_is_not_looked_up(repository: FakeRepository) -> None:
+    outcome = authenticate(repository, basic("c" * 21, "app-secret"), app_route=True)
+
+    assert outcome == Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+    assert repository.lookups == []
+
+
+def test_no_credentials_on_an_app_route(repository: FakeRepository) -> None:
+    assert authenticate(repository, None, app_route=True) == Outcome(
+        failure=AuthFailure.REQUIRES_AUTHENTICATION
+    )
+
+
+def test_outcomes_hold_no_credentials(repository: FakeRepository) -> None:
+    outcome: Any = authenticate(repository, basic("octocat", OCTOCAT_PASSWORD))
+
+    assert OCTOCAT_PASSWORD not in repr(outcome)

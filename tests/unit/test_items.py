@@ -1,0 +1,187 @@
+"""Stored items: exact attribute-value shapes and lossless round trips."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.store import items, keys
+
+T0 = datetime(2024, 11, 21, 14, 40, 5, tzinfo=UTC)
+
+
+def personal(**changes: object) -> Authorization:
+    values: dict[str, object] = {
+        "id": 5,
+        "user_id": 1,
+        "login": "octocat",
+        "client_id": None,
+        "app_name": "admin script",
+        "app_url": "https://developer.github.com/v3/oauth_authorizations/",
+        "scopes": ["repo", "user"],
+        "hashed_token": "ab" * 32,
+        "token_last_eight": "12345678",
+        "note": "admin script",
+        "note_url": None,
+        "fingerprint": None,
+        "created_at": T0,
+        "updated_at": T0,
+        **changes,
+    }
+    return Authorization(**values)  # type: ignore[arg-type]
+
+
+def test_user_item() -> None:
+    user = User(id=1, login="OctoCat", created_at=T0, password_hash="$argon2id$v=19$x")
+
+    item = items.user_item(user)
+
+    assert item == {
+        "PK": {"S": "LOGIN#octocat"},
+        "SK": {"S": "USER"},
+        "Type": {"S": "User"},
+        "id": {"N": "1"},
+        "login": {"S": "OctoCat"},
+        "password_hash": {"S": "$argon2id$v=19$x"},
+        "created_at": {"S": "2024-11-21T14:40:05Z"},
+    }
+    assert items.user_from_item(item) == user
+    assert items.user_id_guard_item(user) == {
+        "PK": {"S": "USERID#1"},
+        "SK": {"S": "USERID"},
+        "login": {"S": "OctoCat"},
+    }
+
+
+def test_app_item() -> None:
+    app = App(client_id="cid", id=3, name="App", url="https://a.example", created_at=T0, secret_hash="f" * 64)
+
+    item = items.app_item(app)
+
+    assert item["PK"] == {"S": "APP#cid"}
+    assert item["SK"] == {"S": "APP"}
+    assert item["Type"] == {"S": "App"}
+    assert item["secret_hash"] == {"S": "f" * 64}
+    assert items.app_from_item(item) == app
+
+
+def test_personal_authorization_item_leaves_absent_fields_out() -> None:
+    auth = personal()
+
+    item = items.authorization_item(auth)
+
+    assert item == {
+        "PK": {"S": "USER#1"},
+        "SK": {"S": "AUTH#0000000000000005"},
+        "Type": {"S": "Authorization"},
+        "id": {"N": "5"},
+        "user_id": {"N": "1"},
+        "login": {"S": "octocat"},
+        "app_name": {"S": "admin script"},
+        "app_url": {"S": "https://developer.github.com/v3/oauth_authorizations/"},
+        "scopes": {"L": [{"S": "repo"}, {"S": "user"}]},
+        "hashed_token": {"S": "ab" * 32},
+        "token_last_eight": {"S": "12345678"},
+        "created_at": {"S": "2024-11-21T14:40:05Z"},
+        "updated_at": {"S": "2024-11-21T14:40:05Z"},
+        "version": {"N": "1"},
+        "note": {"S": "admin script"},
+    }
+    assert items.authorization_from_item(item) == auth
+
+
+def test_full_app_authorization_round_trips_with_a_ttl() -> None:
+    expires = T0 + timedelta(hours=1)
+    auth = personal(
+        client_id="cid",
+        app_name="App",
+        note="n",
+        note_url="https://x.example",
+        fingerprint="fp",
+        scopes=[],
+        expires_at=expires,
+        version=4,
+        updated_at=T0 + timedelta(seconds=9),
+    )
+
+    item = items.authorization_item(auth)
+
+    assert item["client_id"] == {"S": "cid"}
+    assert item["fingerprint"] == {"S": "fp"}
+    assert item["scopes"] == {"L": []}
+    assert item["expires_at"] == {"S": "2024-11-21T15:40:05Z"}
+    assert item["expires_ttl"] == {"N": str(int(expires.timestamp()))}
+    assert items.authorization_from_item(item) == auth
+
+
+def test_token_item_is_a_copy_under_the_token_hash() -> None:
+    auth = personal(expires_at=T0 + timedelta(minutes=5))
+
+    token = items.token_item(auth)
+    stored = items.authorization_item(auth)
+
+    assert token["PK"] == {"S": f"TOKEN#{'ab' * 32}"}
+    assert token["SK"] == {"S": "TOKEN"}
+    assert token["Type"] == {"S": "Token"}
+    body = {k: v for k, v in token.items() if k not in ("PK", "SK", "Type")}
+    assert body == {k: v for k, v in stored.items() if k not in ("PK", "SK", "Type")}
+    assert items.authorization_from_item(token) == auth
+
+
+def test_guard_and_claim_items_expire_with_the_token() -> None:
+    expires = T0 + timedelta(minutes=5)
+    auth = personal(expires_at=expires)
+    key = keys.note_key(1, "admin script")
+
+    assert items.authorization_id_guard_item(auth) == {
+        "PK": {"S": "AUTHID#5"},
+        "SK": {"S": "AUTHID"},
+        "user_id": {"N": "1"},
+        "expires_ttl": {"N": str(int(expires.timestamp()))},
+    }
+    assert items.uniqueness_item(key, "NoteClaim", auth) == {
+        "PK": {"S": "USER#1"},
+        "SK": {"S": f"NOTE#{hashlib.sha256(b'admin script').hexdigest()}"},
+        "Type": {"S": "NoteClaim"},
+        "auth_id": {"N": "5"},
+        "expires_ttl": {"N": str(int(expires.timestamp()))},
+    }
+    assert "expires_ttl" not in items.authorization_id_guard_item(personal())
+
+
+def test_grant_round_trip() -> None:
+    grant = Grant(
+        id=11,
+        user_id=1,
+        client_id="cid",
+        app_name="App",
+        app_url="https://a.example",
+        created_at=T0,
+        updated_at=T0 + timedelta(seconds=1),
+        entries={5: GrantEntry(["repo"]), 6: GrantEntry(["user"], expires_at=T0 + timedelta(days=1))},
+    )
+
+    item = items.grant_item(grant)
+
+    assert item["PK"] == {"S": "USER#1"}
+    assert item["SK"] == {"S": "GRANT#cid"}
+    assert item["auths"] == {
+        "M": {
+            "5": {"M": {"scopes": {"L": [{"S": "repo"}]}}},
+            "6": {"M": {"scopes": {"L": [{"S": "user"}]}, "expires_at": {"S": "2024-11-22T14:40:05Z"}}},
+        }
+    }
+    assert items.grant_from_item(item) == grant
+    assert items.grant_id_guard_item(grant) == {
+        "PK": {"S": "GRANTID#11"},
+        "SK": {"S": "GRANTID"},
+        "user_id": {"N": "1"},
+    }
+
+
+def test_an_empty_grant_is_a_tombstone_that_round_trips() -> None:
+    grant = Grant(11, 1, "cid", "App", "https://a.example", T0, T0, entries={})
+
+    assert items.grant_from_item(items.grant_item(grant)) == grant
+    assert items.grant_from_item(items.grant_item(grant)).scopes(T0) == []
