@@ -24,6 +24,7 @@ app = http.resolver()
 @app.put("/authorizations/clients/<client_id>/<fingerprint>")
 @tracer.capture_method(capture_response=False)
 def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response[str]:
+    client_id, fingerprint = http.path_param(app, "client_id"), http.path_param(app, "fingerprint")
     body = http.body(app, GetOrCreateBody)
     auth, issued = authorization_service().get_or_create(http.principal(app), client_id, fingerprint, body)
     base = http.base_url(app)

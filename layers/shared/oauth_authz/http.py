@@ -253,6 +253,15 @@ def path_id(text: str) -> int:
     return value
 
 
+def path_param(app: APIGatewayRestResolver, name: str) -> str:
+    """A path parameter as API Gateway decoded it (`pathParameters`); the route's own argument is the raw,
+    still percent-encoded segment of the path."""
+    value = (app.current_event.path_parameters or {}).get(name)
+    if value is None:
+        raise NotFound()
+    return str(value)
+
+
 def query(app: APIGatewayRestResolver, name: str) -> str | None:
     value = app.current_event.query_string_parameters.get(name)
     return None if value in (None, "") else value
