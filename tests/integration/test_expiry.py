@@ -124,14 +124,7 @@ def test_a_new_app_token_after_all_others_expired_starts_a_fresh_grant(
     assert_table_invariants(table)
 
 
-EXPIRED_CLAIMS = (
-    "product bug: an expired token keeps its note/fingerprint claim until DynamoDB's TTL removes it "
-    "(up to days), while the token is already invisible (GET and DELETE give 404): the user can neither "
-    "reuse the note or fingerprint nor free it (service/authorizations.py create, _create_personal, update)"
-)
 
-
-@pytest.mark.xfail(reason=EXPIRED_CLAIMS, strict=True)
 def test_the_note_of_an_expired_token_can_be_used_again(api: Api, lifetime: Any) -> None:
     assert api.create({"note": "admin script"}).status == 201
     lifetime.advance(LIFETIME)
@@ -139,7 +132,6 @@ def test_the_note_of_an_expired_token_can_be_used_again(api: Api, lifetime: Any)
     assert api.create({"note": "admin script"}).status == 201
 
 
-@pytest.mark.xfail(reason=EXPIRED_CLAIMS, strict=True)
 def test_the_note_of_an_expired_token_can_be_taken_by_an_update(api: Api, lifetime: Any) -> None:
     assert api.create({"note": "admin script"}).status == 201
     lifetime.advance(LIFETIME)
@@ -148,7 +140,6 @@ def test_the_note_of_an_expired_token_can_be_taken_by_an_update(api: Api, lifeti
     assert api.update(other["id"], {"note": "admin script"}).status == 200
 
 
-@pytest.mark.xfail(reason=EXPIRED_CLAIMS, strict=True)
 def test_the_fingerprint_of_an_expired_token_can_be_used_again_by_post(
     api: Api, lifetime: Any, oauth_app: Any
 ) -> None:

@@ -85,10 +85,11 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
         guard = by_key.get((f"AUTHID#{auth['id']}", "AUTHID"))
         if guard is None or guard.get("user_id") != auth["user_id"]:
             problems.append(f"{where}: no id guard for this user")
-        claim = by_key.get(_claim_key(auth))
-        if claim is None or claim.get("auth_id") != auth["id"]:
-            problems.append(f"{where}: claim {_claim_key(auth)} missing or held by another ({claim})")
         expired = now is not None and "expires_at" in auth and parse_iso(auth["expires_at"]) <= now
+        claim = by_key.get(_claim_key(auth))
+        # An expired token's claim may have been taken by a new token (its items wait for TTL).
+        if not expired and (claim is None or claim.get("auth_id") != auth["id"]):
+            problems.append(f"{where}: claim {_claim_key(auth)} missing or held by another ({claim})")
         if "client_id" in auth and not expired:
             grant = by_key.get((f"USER#{auth['user_id']}", f"GRANT#{auth['client_id']}"))
             entry = None if grant is None else grant.get("auths", {}).get(str(auth["id"]))

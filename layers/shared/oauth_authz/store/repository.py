@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from oauth_authz import clock
 from oauth_authz.clock import iso
 from oauth_authz.errors import StoreUnavailable
 from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
@@ -291,6 +292,9 @@ class Repository:
                         found[name] = item
             request = response.get("UnprocessedKeys") or {}
         claim = found.get("fingerprint")
+        if claim is not None and "expires_ttl" in claim:
+            if int(claim["expires_ttl"]["N"]) <= clock.now().timestamp():
+                claim = None  # held by an expired token: free to take (see _claim)
         return AppContext(
             app=items.app_from_item(found["app"]) if "app" in found else None,
             existing_auth_id=int(claim["auth_id"]["N"]) if claim else None,
@@ -298,13 +302,20 @@ class Repository:
         )
 
     def _claim(self, auth: Authorization) -> _Write:
+        """Take the note (personal token) or (app, fingerprint) claim: free, or held by an expired token,
+        whose items DynamoDB's TTL removes later (until then the user could neither reuse nor free it)."""
         if auth.client_id is None:
             assert auth.note is not None  # noqa: S101 - a personal token always has a note
-            return self._put(
-                NOTE, items.uniqueness_item(keys.note_key(auth.user_id, auth.note), "NoteClaim", auth)
-            )
-        key = keys.fingerprint_key(auth.user_id, auth.client_id, auth.fingerprint)
-        return self._put(FINGERPRINT, items.uniqueness_item(key, "FingerprintClaim", auth))
+            part, kind, key = NOTE, "NoteClaim", keys.note_key(auth.user_id, auth.note)
+        else:
+            part, kind = FINGERPRINT, "FingerprintClaim"
+            key = keys.fingerprint_key(auth.user_id, auth.client_id, auth.fingerprint)
+        return self._put(
+            part,
+            items.uniqueness_item(key, kind, auth),
+            condition="attribute_not_exists(PK) OR expires_ttl <= :now",
+            ExpressionAttributeValues={":now": {"N": str(int(auth.updated_at.timestamp()))}},
+        )
 
     def _release(self, auth: Authorization) -> _Write:
         if auth.client_id is None:
