@@ -54,7 +54,10 @@ def policy(method_arn: str, outcome: Outcome) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     app_route = is_app_route(str(event.get("resource") or ""))
-    outcome = authenticator().authenticate(_header(event.get("headers"), "authorization"), app_route)
+    headers = event.get("headers")
+    outcome = authenticator().authenticate(
+        _header(headers, "authorization"), app_route, otp=_header(headers, "x-github-otp")
+    )
     logger.info(
         "authentication",
         extra={

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from oauth_authz.clock import iso
 from oauth_authz.models.domain import App, User
+from oauth_authz.secretbox import SecretBoxError
 from oauth_authz.service.accounts import AccountError, Accounts
 from oauth_authz.store.repository import Repository
 
@@ -43,6 +44,11 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
         help=f"the table (default: $OAUTH_AUTHZ_TABLE or {DEFAULT_TABLE})",
     )
     parser.add_argument("--data-dir", default=default(None), help="the local store's data dir")
+    parser.add_argument(
+        "--kms-key-id",
+        default=default(os.environ.get("TOTP_KMS_KEY_ID")),
+        help="with --aws: the KMS key that seals TOTP seeds (the stack's TotpKeyId output)",
+    )
     return parser
 
 
@@ -66,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     delete = users.add_parser("delete", parents=[common], help="delete a user and all their tokens")
     delete.add_argument("login")
     delete.set_defaults(run=_users_delete)
+
+    enable = users.add_parser(
+        "enable-2fa", parents=[common], help="give a user a TOTP seed; prints it and an otpauth:// URI once"
+    )
+    enable.add_argument("login")
+    enable.set_defaults(run=_users_enable_2fa)
+    disable = users.add_parser(
+        "disable-2fa", parents=[common], help="remove a user's two-factor authentication"
+    )
+    disable.add_argument("login")
+    disable.set_defaults(run=_users_disable_2fa)
 
     apps = groups.add_parser("apps", help="OAuth apps").add_subparsers(dest="command", required=True)
     create = apps.add_parser("create", parents=[common], help="register an app; prints its secret once")
@@ -100,6 +117,22 @@ def _users_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> No
 def _users_delete(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
     user = accounts.delete_user(args.login)
     out({"deleted": user.login, "id": user.id}, f"Deleted user {user.login} and every token of theirs.")
+
+
+def _users_enable_2fa(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    setup = accounts.enable_two_factor(args.login)
+    out(
+        {"login": setup.user.login, "secret": setup.secret, "otpauth_uri": setup.uri},
+        f"Two-factor authentication is on for {setup.user.login}. Add this to an authenticator app:\n"
+        f"secret: {setup.secret}\n"
+        f"uri:    {setup.uri}\n"
+        "Every request must now carry X-GitHub-OTP: <code>. The seed is shown only now (stored sealed).",
+    )
+
+
+def _users_disable_2fa(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    user = accounts.disable_two_factor(args.login)
+    out({"login": user.login, "two_factor": False}, f"Two-factor authentication is off for {user.login}.")
 
 
 def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
@@ -160,14 +193,21 @@ def read_password(stream: TextIO) -> str:
 
 @contextlib.contextmanager
 def _repository(args: argparse.Namespace) -> Iterator[Repository]:
+    from oauth_authz_local.keys import local_totp_key
     from oauth_authz_local.store import dynamodb_client, ensure_table, open_store
 
-    if args.aws or args.endpoint_url:
+    if args.aws:
         import boto3
 
-        endpoint = None if args.aws else args.endpoint_url
-        client = dynamodb_client(endpoint) if endpoint else boto3.client("dynamodb")
-        yield Repository(args.table, client)
+        if args.kms_key_id:
+            os.environ["TOTP_KMS_KEY_ID"] = args.kms_key_id
+        yield Repository(args.table, boto3.client("dynamodb"))
+        return
+    # The local API seals TOTP seeds with a key kept in its data dir, whatever DynamoDB it uses.
+    os.environ.pop("TOTP_KMS_KEY_ID", None)
+    os.environ["TOTP_LOCAL_KEY"] = local_totp_key(args.data_dir)
+    if args.endpoint_url:
+        yield Repository(args.table, dynamodb_client(args.endpoint_url))
         return
     with open_store(args.data_dir) as connection:
         ensure_table(connection.endpoint, args.table)
@@ -183,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _repository(args) as repository:
             args.run(Accounts(repository), args, out)
-    except AccountError as error:
+    except (AccountError, SecretBoxError) as error:
         print(f"oauth-authz: {error}", file=sys.stderr)
         return 1
     return 0

@@ -10,7 +10,7 @@ import pytest
 
 from oauth_authz import tokens
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import App, Principal, User
+from oauth_authz.models.domain import App, FailedLogins, Principal, User
 from oauth_authz.passwords import hash_secret
 from oauth_authz.service import authentication
 from oauth_authz.service.authentication import (
@@ -21,6 +21,7 @@ from oauth_authz.service.authentication import (
     is_app_route,
     parse_authorization,
 )
+from oauth_authz.settings import Settings
 from tests.support.data import OCTOCAT_PASSWORD
 
 T0 = datetime(2024, 11, 21, tzinfo=UTC)
@@ -130,10 +131,21 @@ class FakeRepository:
         self.users = users or {}
         self.apps = apps or {}
         self.lookups: list[str] = []
+        self.failures: dict[str, FailedLogins] = {}
 
     def get_user(self, login: str) -> User | None:
         self.lookups.append(f"user:{login}")
         return self.users.get(login.lower())
+
+    def login_state(self, login: str) -> tuple[User | None, FailedLogins]:
+        return self.get_user(login), self.failures.get(login.lower(), FailedLogins())
+
+    def record_failed_login(self, login: str, seen: FailedLogins, now: int, window: int) -> None:
+        current = self.failures.get(login.lower(), FailedLogins())
+        if current.in_window(now, window):
+            self.failures[login.lower()] = FailedLogins(current.count + 1, current.window_start)
+        else:
+            self.failures[login.lower()] = FailedLogins(1, now)
 
     def get_app(self, client_id: str) -> App | None:
         self.lookups.append(f"app:{client_id}")
@@ -149,7 +161,8 @@ def repository(password_hash: str) -> FakeRepository:
 
 
 def authenticate(repository: FakeRepository, header: str | None, app_route: bool = False) -> Outcome:
-    return Authenticator(repository).authenticate(header, app_route)  # type: ignore[arg-type]
+    settings = Settings(table_name="oauth-authz")
+    return Authenticator(repository, settings).authenticate(header, app_route)  # type: ignore[arg-type]
 
 
 def basic(username: str, password: str) -> str:

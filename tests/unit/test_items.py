@@ -45,7 +45,20 @@ def test_user_item() -> None:
         "login": {"S": "OctoCat"},
         "password_hash": {"S": "$argon2id$v=19$x"},
         "created_at": {"S": "2024-11-21T14:40:05Z"},
+        "totp_last_step": {"N": "0"},
     }
+    assert items.user_from_item(item) == user
+
+
+def test_user_item_with_two_factor() -> None:
+    user = User(
+        id=1, login="octocat", created_at=T0, password_hash="h", totp_sealed="local:abc", totp_last_step=7
+    )
+
+    item = items.user_item(user)
+
+    assert item["totp_sealed"] == {"S": "local:abc"}
+    assert item["totp_last_step"] == {"N": "7"}
     assert items.user_from_item(item) == user
     assert items.user_id_guard_item(user) == {
         "PK": {"S": "USERID#1"},

@@ -15,6 +15,26 @@ class User:
     login: str
     created_at: datetime
     password_hash: str = field(repr=False)
+    totp_sealed: str | None = field(default=None, repr=False)  # the TOTP seed, encrypted (secretbox)
+    totp_last_step: int = 0  # the last TOTP step accepted: a code is good once
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_sealed is not None
+
+
+@dataclass(frozen=True)
+class FailedLogins:
+    """Failed attempts for a login (known or not) in the window that began at `window_start`."""
+
+    count: int = 0
+    window_start: int = 0  # epoch seconds; 0 when there is no window
+
+    def locked(self, now: float, threshold: int, window: int) -> bool:
+        return self.count >= threshold and now < self.window_start + window
+
+    def in_window(self, now: float, window: int) -> bool:
+        return self.window_start > 0 and now < self.window_start + window
 
 
 @dataclass(frozen=True)

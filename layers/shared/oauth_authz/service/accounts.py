@@ -6,10 +6,11 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from oauth_authz import clock, ids
+from oauth_authz import clock, ids, totp
 from oauth_authz.models.api import http_url
 from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
 from oauth_authz.passwords import hash_password, hash_secret
+from oauth_authz.secretbox import seal
 from oauth_authz.store.repository import AlreadyExists, Repository
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
@@ -20,6 +21,13 @@ MAX_PASSWORD = 1024
 
 class AccountError(Exception):
     """A refused administration request; the message is safe to show (it never holds a secret)."""
+
+
+@dataclass(frozen=True)
+class TwoFactorSetup:
+    user: User
+    secret: str = field(repr=False)
+    uri: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,26 @@ class Accounts:
         return self.repository.list_users()
 
     def delete_user(self, login: str) -> User:
+        user = self._user(login)
+        self.repository.delete_user(user)
+        return user
+
+    def enable_two_factor(self, login: str) -> TwoFactorSetup:
+        """A new TOTP seed for the user, sealed at rest; any earlier seed stops working."""
+        user = self._user(login)
+        seed = totp.new_secret()
+        self.repository.set_totp(user, seal(seed, user.login))
+        return TwoFactorSetup(user, seed, totp.provisioning_uri(seed, user.login))
+
+    def disable_two_factor(self, login: str) -> User:
+        user = self._user(login)
+        self.repository.set_totp(user, None)
+        return user
+
+    def _user(self, login: str) -> User:
         user = self.repository.get_user(login)
         if user is None:
             raise AccountError(f"No user {login!r}.")
-        self.repository.delete_user(user)
         return user
 
     def create_app(self, name: str, url: str) -> NewApp:

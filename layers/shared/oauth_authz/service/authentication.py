@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from oauth_authz import tokens
+from oauth_authz import tokens, totp
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import Principal
+from oauth_authz.models.domain import FailedLogins, Principal, User
 from oauth_authz.passwords import burn_verify, secret_matches, verify_password
-from oauth_authz.settings import get_settings
+from oauth_authz.secretbox import open_sealed
+from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
 
 MAX_HEADER = 4096
@@ -66,10 +68,11 @@ def is_app_route(resource: str) -> bool:
 
 
 class Authenticator:
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: Repository, settings: Settings) -> None:
         self.repository = repository
+        self.settings = settings
 
-    def authenticate(self, header: str | None, app_route: bool) -> Outcome:
+    def authenticate(self, header: str | None, app_route: bool, otp: str | None = None) -> Outcome:
         credentials = parse_authorization(header)
         if isinstance(credentials, AuthFailure):
             if app_route and credentials is AuthFailure.TOKEN_NOT_PASSWORD:
@@ -77,18 +80,45 @@ class Authenticator:
             return Outcome(failure=credentials)
         if app_route:
             return self._app(credentials)
-        return self._user(credentials)
+        return self._user(credentials, otp)
 
-    def _user(self, credentials: BasicCredentials) -> Outcome:
+    def _user(self, credentials: BasicCredentials, otp: str | None) -> Outcome:
+        """Lockout first (known and unknown logins alike), then the password, then the second factor."""
         if tokens.is_well_formed(credentials.password):
             return Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
-        user = self.repository.get_user(credentials.username)
+        login = credentials.username
+        now = int(time.time())
+        window = self.settings.lockout_window_seconds
+        user, failures = self.repository.login_state(login)
+        if failures.locked(now, self.settings.lockout_threshold, window):
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
         if user is None:
             burn_verify(credentials.password)
-            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+            return self._failed(login, failures, now)
         if not verify_password(user.password_hash, credentials.password):
-            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+            return self._failed(login, failures, now)
+        if user.has_two_factor:
+            return self._second_factor(user, otp, failures, now)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+
+    def _second_factor(self, user: User, otp: str | None, failures: FailedLogins, now: int) -> Outcome:
+        """A missing code is the challenge clients expect; a wrong one is also a failed attempt; a code
+        already used (a replay) is refused like a missing one."""
+        if otp is None or otp.strip() == "":
+            return Outcome(failure=AuthFailure.OTP_REQUIRED)
+        assert user.totp_sealed is not None  # noqa: S101 - has_two_factor
+        seed = open_sealed(user.totp_sealed, user.login)
+        step = totp.accepted_step(seed, otp, now, user.totp_last_step)
+        if step is None:
+            self._failed(user.login, failures, now)
+            return Outcome(failure=AuthFailure.OTP_REQUIRED)
+        if not self.repository.accept_totp_step(user, step):
+            return Outcome(failure=AuthFailure.OTP_REQUIRED)
+        return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+
+    def _failed(self, login: str, failures: FailedLogins, now: int) -> Outcome:
+        self.repository.record_failed_login(login, failures, now, self.settings.lockout_window_seconds)
+        return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
 
     def _app(self, credentials: BasicCredentials) -> Outcome:
         app = self.repository.get_app(credentials.username) if len(credentials.username) <= 20 else None
@@ -99,4 +129,5 @@ class Authenticator:
 
 @lru_cache(maxsize=1)
 def authenticator() -> Authenticator:
-    return Authenticator(Repository(get_settings().table_name))
+    settings = get_settings()
+    return Authenticator(Repository(settings.table_name), settings)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
-from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
 from oauth_authz.store import keys
 
 Item = dict[str, Any]
@@ -58,14 +58,17 @@ def _ttl(item: Item, expires_at: datetime | None) -> Item:
 
 
 def user_item(user: User) -> Item:
-    return {
+    item = {
         **{k: _s(v) for k, v in keys.login_key(user.login).items()},
         "Type": _s("User"),
         "id": _n(user.id),
         "login": _s(user.login),
         "password_hash": _s(user.password_hash),
         "created_at": _s(iso(user.created_at)),
+        "totp_last_step": _n(user.totp_last_step),
     }
+    _optional(item, "totp_sealed", user.totp_sealed)
+    return item
 
 
 def user_from_item(item: Item) -> User:
@@ -74,7 +77,15 @@ def user_from_item(item: Item) -> User:
         login=item["login"]["S"],
         created_at=parse_iso(item["created_at"]["S"]),
         password_hash=item["password_hash"]["S"],
+        totp_sealed=_get_s(item, "totp_sealed"),
+        totp_last_step=_get_n(item, "totp_last_step") if "totp_last_step" in item else 0,
     )
+
+
+def failed_logins_from_item(item: Item | None) -> FailedLogins:
+    if item is None:
+        return FailedLogins()
+    return FailedLogins(count=_get_n(item, "count"), window_start=_get_n(item, "window_start"))
 
 
 def user_id_guard_item(user: User) -> Item:

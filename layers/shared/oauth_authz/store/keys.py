@@ -16,6 +16,11 @@ def login_key(login: str) -> dict[str, str]:
     return {"PK": f"LOGIN#{login.lower()}", "SK": "USER"}
 
 
+def failed_logins_key(login: str) -> dict[str, str]:
+    """Failed attempts are counted per login, known or not: a lockout must not tell which logins exist."""
+    return {"PK": f"LOGINFAIL#{login.lower()}", "SK": "LOGINFAIL"}
+
+
 def user_id_key(user_id: int) -> dict[str, str]:
     return {"PK": f"USERID#{user_id}", "SK": "USERID"}
 

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from oauth_authz import clock
 from oauth_authz.clock import iso
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
 from oauth_authz.store import items, keys
 from oauth_authz.store.client import dynamodb_client
 
@@ -83,6 +83,26 @@ class Repository:
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._call("get_item", Key=_key(key), ConsistentRead=True).get("Item")
         return item
+
+    def _batch_get(self, wanted: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+        """Several items by key in one BatchGetItem (more only for unprocessed keys), by the names given."""
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {
+            self.table: {"Keys": [_key(k) for k in wanted.values()], "ConsistentRead": True}
+        }
+        while request:
+            try:
+                response = self.client.batch_get_item(RequestItems=request)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in _UNAVAILABLE:
+                    raise StoreUnavailable() from error
+                raise
+            for item in response.get("Responses", {}).get(self.table, []):
+                for name, key in wanted.items():
+                    if item["PK"]["S"] == key["PK"] and item["SK"]["S"] == key["SK"]:
+                        found[name] = item
+            request = response.get("UnprocessedKeys") or {}
+        return found
 
     def _query(self, partition: str, prefix: str | None, **kwargs: Any) -> Iterator[dict[str, Any]]:
         values = {":pk": {"S": partition}}
@@ -164,6 +184,79 @@ class Repository:
             if "user" in conflict.parts:
                 raise AlreadyExists(user.login) from conflict
             raise
+
+    def login_state(self, login: str) -> tuple[User | None, FailedLogins]:
+        """The user (if the login exists) and the login's failed attempts: one BatchGetItem."""
+        found = self._batch_get({"user": keys.login_key(login), "failed": keys.failed_logins_key(login)})
+        user = items.user_from_item(found["user"]) if "user" in found else None
+        return user, items.failed_logins_from_item(found.get("failed"))
+
+    def record_failed_login(self, login: str, seen: FailedLogins, now: int, window: int) -> None:
+        """Count a failed attempt in the login's current window, or start a new window with it."""
+        key = _key(keys.failed_logins_key(login))
+        for _ in range(3):
+            try:
+                if seen.in_window(now, window):
+                    self._call(
+                        "update_item",
+                        Key=key,
+                        UpdateExpression="ADD #count :one",
+                        ConditionExpression="window_start = :start",
+                        ExpressionAttributeNames={"#count": "count"},
+                        ExpressionAttributeValues={
+                            ":one": {"N": "1"},
+                            ":start": {"N": str(seen.window_start)},
+                        },
+                    )
+                else:
+                    self._call(
+                        "put_item",
+                        Item={
+                            **key,
+                            "Type": {"S": "FailedLogins"},
+                            "count": {"N": "1"},
+                            "window_start": {"N": str(now)},
+                            "expires_ttl": {"N": str(now + 2 * window)},
+                        },
+                        ConditionExpression="attribute_not_exists(PK) OR window_start = :start",
+                        ExpressionAttributeValues={":start": {"N": str(seen.window_start)}},
+                    )
+                return
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+                seen = items.failed_logins_from_item(self._get(keys.failed_logins_key(login)))
+
+    def accept_totp_step(self, user: User, step: int) -> bool:
+        """Mark a TOTP step used; False when it (or a later one) was used already: a replayed code."""
+        try:
+            self._call(
+                "update_item",
+                Key=_key(keys.login_key(user.login)),
+                UpdateExpression="SET totp_last_step = :step",
+                ConditionExpression="attribute_exists(totp_sealed) AND totp_last_step < :step",
+                ExpressionAttributeValues={":step": {"N": str(step)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def set_totp(self, user: User, sealed: str | None) -> None:
+        """Enable (a sealed seed) or disable (None) two-factor authentication for a user."""
+        if sealed is None:
+            update, values = "REMOVE totp_sealed SET totp_last_step = :zero", {":zero": {"N": "0"}}
+        else:
+            update = "SET totp_sealed = :sealed, totp_last_step = :zero"
+            values = {":sealed": {"S": sealed}, ":zero": {"N": "0"}}
+        self._call(
+            "update_item",
+            Key=_key(keys.login_key(user.login)),
+            UpdateExpression=update,
+            ConditionExpression="attribute_exists(PK) AND id = :id",
+            ExpressionAttributeValues={**values, ":id": {"N": str(user.id)}},
+        )
 
     def list_users(self) -> list[User]:
         """Administration only (a Scan): never on a request path."""
@@ -275,26 +368,11 @@ class Repository:
             "fingerprint": keys.fingerprint_key(user_id, client_id, fingerprint),
             "grant": keys.grant_key(user_id, client_id),
         }
-        found: dict[str, dict[str, Any]] = {}
-        request: dict[str, Any] = {
-            self.table: {"Keys": [_key(k) for k in wanted.values()], "ConsistentRead": True}
-        }
-        while request:
-            try:
-                response = self.client.batch_get_item(RequestItems=request)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") in _UNAVAILABLE:
-                    raise StoreUnavailable() from error
-                raise
-            for item in response.get("Responses", {}).get(self.table, []):
-                for name, key in wanted.items():
-                    if item["PK"]["S"] == key["PK"] and item["SK"]["S"] == key["SK"]:
-                        found[name] = item
-            request = response.get("UnprocessedKeys") or {}
+        found = self._batch_get(wanted)
         claim = found.get("fingerprint")
-        if claim is not None and "expires_ttl" in claim:
-            if int(claim["expires_ttl"]["N"]) <= clock.now().timestamp():
-                claim = None  # held by an expired token: free to take (see _claim)
+        held_until = int(claim["expires_ttl"]["N"]) if claim and "expires_ttl" in claim else None
+        if held_until is not None and held_until <= clock.now().timestamp():
+            claim = None  # held by an expired token: free to take (see _claim)
         return AppContext(
             app=items.app_from_item(found["app"]) if "app" in found else None,
             existing_auth_id=int(claim["auth_id"]["N"]) if claim else None,
