@@ -52,7 +52,7 @@ def test_user_item() -> None:
 
 def test_user_item_with_two_factor() -> None:
     user = User(
-        id=1, login="octocat", created_at=T0, password_hash="h", totp_sealed="local:abc", totp_last_step=7
+        id=1, login="OctoCat", created_at=T0, password_hash="h", totp_sealed="local:abc", totp_last_step=7
     )
 
     item = items.user_item(user)
