@@ -76,7 +76,8 @@ lock: $(UV_STAMP) ## re-resolve uv.lock after editing pyproject.toml
 serve: setup ## run the local API on PORT (default 3000); extra arguments via ARGS=
 	"$(VENV)/bin/python" -m oauth_authz_local serve --port $(PORT) $(ARGS)
 
-test: setup ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
+# aws-sam-cli too: tests/template checks the template as SAM's transform turns it into CloudFormation.
+test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches pyproject.toml
