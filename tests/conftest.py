@@ -15,12 +15,13 @@ from typing import Any
 
 import boto3
 import pytest
+from argon2 import PasswordHasher
 from moto import mock_aws
 
-from oauth_authz import clock, settings
+from oauth_authz import clock, secretbox, settings
 from oauth_authz.models.domain import App, User
 from oauth_authz.observability import metrics
-from oauth_authz.passwords import hash_password, hash_secret
+from oauth_authz.passwords import hash_secret
 from oauth_authz.service import app_tokens, authentication, authorizations, grants
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import client as store_client
@@ -66,6 +67,8 @@ OPTIONAL_ENV = (
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_PROFILE",
     "AWS_SESSION_TOKEN",
+    "TOTP_KMS_KEY_ID",
+    "TOTP_LOCAL_KEY",
 )
 
 
@@ -83,6 +86,7 @@ SINGLETONS: list[Callable[..., Any]] = [
     authentication.authenticator,
     grants.grant_service,
     app_tokens.app_token_service,
+    secretbox._kms,  # the KMS client that opens TOTP seeds
 ]
 
 
@@ -150,8 +154,13 @@ def accounts(repository: Repository) -> Accounts:
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """One argon2id hash of octocat's password for the whole session (each hash costs ~50 ms)."""
-    return hash_password(OCTOCAT_PASSWORD)
+    """An argon2id hash of octocat's password, made cheap to verify.
+
+    argon2 reads its cost from the hash, and the product's cost (64 MiB, 3 passes) makes every verification
+    take ~50 ms or more; the users the fixtures write carry a low-cost argon2id hash of the same password so
+    the authorizer tests stay fast. `tests/unit/test_passwords.py` checks the product's own parameters.
+    """
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(OCTOCAT_PASSWORD)
 
 
 def _user(repository: Repository, user_id: int, login: str, password_hash: str) -> User:

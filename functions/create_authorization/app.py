@@ -18,7 +18,6 @@ app = http.resolver()
 
 
 @app.post("/authorizations")
-@tracer.capture_method(capture_response=False)
 def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
     metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)

@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.delete("/authorizations/<authorization_id>")
-@tracer.capture_method(capture_response=False)
 def delete_authorization(authorization_id: str) -> Response[str]:
     authorization_service().delete(http.principal(app), http.path_id(authorization_id))
     return http.no_content()

@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.delete("/applications/grants/<grant_id>")
-@tracer.capture_method(capture_response=False)
 def delete_grant(grant_id: str) -> Response[str]:
     grant_service().delete_grant(http.principal(app), http.path_id(grant_id))
     return http.no_content()

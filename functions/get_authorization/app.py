@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.get("/authorizations/<authorization_id>")
-@tracer.capture_method(capture_response=False)
 def get_authorization(authorization_id: str) -> Response[str]:
     auth = authorization_service().get(http.principal(app), http.path_id(authorization_id))
     return http.json_response(200, views.authorization(auth, http.base_url(app)))

@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.get("/applications/grants/<grant_id>")
-@tracer.capture_method(capture_response=False)
 def get_grant(grant_id: str) -> Response[str]:
     grant = grant_service().get_grant(http.principal(app), http.path_id(grant_id))
     return http.json_response(200, views.grant(grant, http.base_url(app), clock.now()))

@@ -21,7 +21,6 @@ app = http.resolver()
 
 
 @app.put("/authorizations/clients/<client_id>")
-@tracer.capture_method(capture_response=False)
 def get_or_create_for_app(client_id: str) -> Response[str]:
     client_id = http.path_param(app, "client_id")
     body = http.body(app, GetOrCreateBody)

@@ -22,7 +22,6 @@ app = http.resolver()
 
 
 @app.put("/authorizations/clients/<client_id>/<fingerprint>")
-@tracer.capture_method(capture_response=False)
 def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response[str]:
     client_id, fingerprint = http.path_param(app, "client_id"), http.path_param(app, "fingerprint")
     body = http.body(app, GetOrCreateBody)

@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.get("/authorizations")
-@tracer.capture_method(capture_response=False)
 def list_authorizations() -> Response[str]:
     found = authorization_service().list_authorizations(
         http.principal(app), client_id=http.query(app, "client_id")

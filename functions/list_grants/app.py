@@ -16,7 +16,6 @@ app = http.resolver()
 
 
 @app.get("/applications/grants")
-@tracer.capture_method(capture_response=False)
 def list_grants() -> Response[str]:
     found = grant_service().list_grants(http.principal(app), client_id=http.query(app, "client_id"))
     page, headers = http.paginate(app, found)

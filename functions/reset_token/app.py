@@ -17,7 +17,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
 @app.patch("/applications/<client_id>/token")
-@tracer.capture_method(capture_response=False)
 def reset_token(client_id: str) -> Response[str]:
     client_id = http.path_param(app, "client_id")
     access_token = http.body(app, AccessTokenBody).access_token

@@ -16,7 +16,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
 @app.delete("/applications/<client_id>/grants/<access_token>")
-@tracer.capture_method(capture_response=False)
 def revoke_grant(client_id: str, access_token: str) -> Response[str]:
     client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
 

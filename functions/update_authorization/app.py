@@ -17,7 +17,6 @@ app = http.resolver()
 
 
 @app.route("/authorizations/<authorization_id>", method=["PATCH", "POST"])
-@tracer.capture_method(capture_response=False)
 def update_authorization(authorization_id: str) -> Response[str]:
     auth_id = http.path_id(authorization_id)
     auth = authorization_service().update(

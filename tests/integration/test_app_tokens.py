@@ -190,7 +190,7 @@ def test_personal_tokens_are_no_apps_business(
     [NEVER_ISSUED, "gho_" + "N" * 30 + "000000", "gho_short", "not-a-token", "x" * 5000, "ghp_" + "N" * 36],
 )
 def test_unknown_and_malformed_tokens_are_404(
-    app_api: AppApi, issued: dict[str, Any], operation: str, form: str, token: str
+    app_api: AppApi, table: TableView, operation: str, form: str, token: str
 ) -> None:
     assert_not_found(app_api.call(operation, token, form))
 
@@ -210,7 +210,7 @@ def test_an_expired_token_is_404(
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize(("body", "code"), [({}, "missing_field"), ({"access_token": 5}, "invalid")])
 def test_the_body_form_needs_an_access_token(
-    app_api: AppApi, issued: dict[str, Any], operation: str, body: dict[str, Any], code: str
+    app_api: AppApi, table: TableView, operation: str, body: dict[str, Any], code: str
 ) -> None:
     result = app_api.call(operation, "", "body", body=body)
 
@@ -218,7 +218,7 @@ def test_the_body_form_needs_an_access_token(
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_the_body_form_reads_json(app_api: AppApi, issued: dict[str, Any], operation: str) -> None:
+def test_the_body_form_reads_json(app_api: AppApi, table: TableView, operation: str) -> None:
     assert_error(app_api.call(operation, "", "body", body='{"access_token": '), 400, "Problems parsing JSON")
 
 

@@ -124,7 +124,6 @@ def test_a_new_app_token_after_all_others_expired_starts_a_fresh_grant(
     assert_table_invariants(table)
 
 
-
 def test_the_note_of_an_expired_token_can_be_used_again(api: Api, lifetime: Any) -> None:
     assert api.create({"note": "admin script"}).status == 201
     lifetime.advance(LIFETIME)

@@ -249,3 +249,12 @@ def test_with_two_apps(api: Api, make_app: Any, table: TableView) -> None:
     }
     assert_validation_failed(cross, {"field": "client_secret", "code": "invalid"})
     assert_table_invariants(table)
+
+
+@pytest.mark.parametrize("fingerprint", ["f" * 256, "a\x00b"])
+def test_a_fingerprint_in_the_path_follows_the_body_rules(api: Api, oauth_app: Any, fingerprint: str) -> None:
+    body = {"client_secret": EVENT_CLIENT_SECRET}
+
+    result = api.get_or_create(EVENT_CLIENT_ID, body, fingerprint=fingerprint)
+
+    assert_validation_failed(result, {"field": "fingerprint", "code": "invalid"})

@@ -144,7 +144,7 @@ def ready(octocat: Any, oauth_app: Any, authorization_one: Any, event_app_author
 EXPECTED = {
     "list_authorizations": 200,
     "create_authorization": 201,
-    "get_or_create_for_app": 201,
+    "get_or_create_for_app": 200,  # `ready` holds octocat's token for the app without a fingerprint
     "get_or_create_for_fingerprint": 201,
     "get_authorization": 200,
     "update_authorization": 200,
@@ -169,18 +169,25 @@ def test_the_supported_api_version_or_none_is_served(
     assert result.status == EXPECTED[folder]
 
 
-@pytest.mark.parametrize("folder", ["list_authorizations", "create_authorization", "get_authorization"])
 @pytest.mark.parametrize(
-    "accept",
+    ("folder", "accept"),
     [
-        "application/vnd.github+json",
-        "application/vnd.github.v3+json",
-        "application/vnd.github.v3.full+json",
-        "application/vnd.github.v3.raw+json",
-        "application/vnd.github.doctor-strange-preview+json",
-        "application/json",
-        "*/*",
-        None,
+        *[
+            ("list_authorizations", accept)
+            for accept in (
+                "application/vnd.github+json",
+                "application/vnd.github.v3+json",
+                "application/vnd.github.v3.full+json",
+                "application/vnd.github.v3.raw+json",
+                "application/vnd.github.doctor-strange-preview+json",
+                "application/json",
+                "*/*",
+                None,
+            )
+        ],
+        ("create_authorization", "application/vnd.github.v3.full+json"),
+        ("get_authorization", "*/*"),
+        ("check_token", "application/vnd.github.doctor-strange-preview+json"),
     ],
 )
 def test_every_accept_value_is_served_json(invoke: Any, ready: None, folder: str, accept: str | None) -> None:
@@ -225,3 +232,14 @@ def test_the_events_are_rest_proxy_events_of_the_v1_stage() -> None:
             assert context["principal_type"] == "app"
         else:
             assert (context["principal_type"], context["user_id"]) == ("user", "1")
+
+
+def test_a_custom_domain_with_a_base_path_mapping(invoke: Any, authorization_one: Any) -> None:
+    event = build_event("get_authorization", headers={"Host": "api.example.com"})
+    event["path"] = "/github/authorizations/1"
+    event["requestContext"].update(domainName="api.example.com", path="/github/authorizations/1")
+
+    result = invoke("get_authorization", event)
+
+    assert result.status == 200
+    assert result.json["url"] == "https://api.example.com/github/authorizations/1"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from oauth_authz.models.domain import User
-from tests.support.api import Api
+from tests.support.api import Api, AppApi
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD
 from tests.support.invariants import assert_no_secrets, assert_table_invariants
 from tests.support.tables import TableView
 
 
 def test_a_day_of_use(
-    api: Api, octocat: User, hubot: User, oauth_app: Any, make_app: Any, table: TableView
+    api: Api, app_api: AppApi, octocat: User, hubot: User, oauth_app: Any, make_app: Any, table: TableView
 ) -> None:
     other = make_app("Second App", "https://second.example.com")
     issued: list[str] = []
@@ -60,5 +60,24 @@ def test_a_day_of_use(
     assert listed.status == 200 and len(listed.json) == 2 and listed.header("Link") is not None
     assert all(auth["token"] == "" for auth in api.list({"per_page": "100"}).json)
     assert_table_invariants(table)
-    assert len(issued) == 10
+
+    # the app at work: check, reset (twice, both forms), revoke one token, then a user's whole grant
+    assert app_api.check(issued[4], "body").status == 200  # laptop's token
+    reset = keep(app_api.reset(issued[4]), 200)
+    keep(app_api.reset(reset["token"], "body"), 200)
+    assert app_api.check(issued[4]).status == 404
+    assert app_api.revoke(issued[8], "body").status == 204  # the get-or-create after `bare` was deleted
+    assert app_api.check(issued[-1]).status == 200  # laptop's token after two resets
+    assert app_api.for_client(other.client_id).check(issued[5]).status == 200
+    assert app_api.revoke_grant(issued[6]).status == 404  # hubot's token: revoked above
+    grants = api.list_grants().json
+    assert sorted(g["app"]["client_id"] for g in grants) == sorted([EVENT_CLIENT_ID, other.client_id])
+    assert (
+        api.delete_grant(next(g["id"] for g in grants if g["app"]["client_id"] == other.client_id)).status
+        == 204
+    )
+    assert app_api.for_client(other.client_id).check(issued[5]).status == 404
+    assert_table_invariants(table)
+
+    assert len(issued) == 12
     assert_no_secrets(table, [*issued, OCTOCAT_PASSWORD, EVENT_CLIENT_SECRET, other.client_secret])

@@ -30,7 +30,7 @@ AUTHORIZATIONS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/refer
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 MEDIA_TYPE = "github.v3; format=json"
 
-# The OAuth token the application endpoints' events name (a well-formed gho_ token), and the grant id they use.
+# The OAuth token the application endpoints' events name (a well-formed gho_ token), the grant id they use.
 EVENT_TOKEN = "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"
 EVENT_GRANT_ID = 1
 APPS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/apps#oauth-applications"

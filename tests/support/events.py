@@ -138,8 +138,10 @@ def authorizer_event(
     method: str = "GET",
     resource: str = "/authorizations",
     path: str | None = None,
+    headers: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """`events/authorizer.json` for another header, method or route; the methodArn follows."""
+    """`events/authorizer.json` for another header, method or route (the methodArn follows); `headers` adds
+    or (with None) removes other headers, e.g. `X-GitHub-OTP`."""
     event = load_event("authorizer")
     path = path if path is not None else resource
     event["httpMethod"] = method
@@ -150,4 +152,6 @@ def authorizer_event(
     arn_prefix = event["methodArn"].split("/", 1)[0]
     event["methodArn"] = f"{arn_prefix}/{stage}/{method}{path}"
     _set_header(event, "Authorization", authorization)
+    for name, value in (headers or {}).items():
+        _set_header(event, name, value)
     return event

@@ -27,6 +27,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _KEY_SHAPES = [
     (re.compile(r"^LOGIN#[^A-Z]+$"), re.compile(r"^USER$"), "User"),
     (re.compile(r"^USERID#\d+$"), re.compile(r"^USERID$"), None),
+    (re.compile(r"^LOGINFAIL#[^A-Z]+$"), re.compile(r"^LOGINFAIL$"), "FailedLogins"),
     (re.compile(r"^APP#.+$"), re.compile(r"^APP$"), "App"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^AUTH#\d{16}$"), "Authorization"),
     (re.compile(r"^TOKEN#[0-9a-f]{64}$"), re.compile(r"^TOKEN$"), "Token"),

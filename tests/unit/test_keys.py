@@ -18,6 +18,11 @@ def test_login_key_lowercases_the_login() -> None:
     assert keys.login_key("octocat") == keys.login_key("OCTOCAT")
 
 
+def test_failed_logins_key_lowercases_the_login() -> None:
+    assert keys.failed_logins_key("OctoCat") == {"PK": "LOGINFAIL#octocat", "SK": "LOGINFAIL"}
+    assert keys.failed_logins_key("OctoCat")["PK"] != keys.login_key("OctoCat")["PK"]
+
+
 def test_user_id_key() -> None:
     assert keys.user_id_key(42) == {"PK": "USERID#42", "SK": "USERID"}
 

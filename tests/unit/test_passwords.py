@@ -20,6 +20,12 @@ from oauth_authz.passwords import (
 from tests.support.data import OCTOCAT_PASSWORD
 
 
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    """The product's own hash of octocat's password (the session fixture's is a cheap one)."""
+    return hash_password(OCTOCAT_PASSWORD)
+
+
 def test_hash_is_argon2id_with_rfc9106_parameters(password_hash: str) -> None:
     assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=1$")
     assert OCTOCAT_PASSWORD not in password_hash

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -169,7 +169,7 @@ def principal(app: APIGatewayRestResolver) -> Principal:
 
 
 def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
+    response = app.resolve(_routable(event), context)
     headers = response.setdefault("headers", {}) or {}
     response["headers"] = headers
     if response.get("body"):
@@ -185,6 +185,20 @@ def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaCo
             response["body"] = ""
             _drop_content_type(response)
     return response
+
+
+def _routable(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with `path` as the route's own path: behind a custom domain with a base path mapping,
+    API Gateway's `path` starts with that base path, on which no route would match (Powertools routes on
+    `path`). Parameters go in percent-encoded, so a decoded `/` cannot split a segment; handlers read
+    them decoded from `pathParameters` (`path_param`)."""
+    resource = event.get("resource")
+    if not resource:
+        return event
+    path = str(resource)
+    for name, value in (event.get("pathParameters") or {}).items():
+        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+    return {**event, "path": path}
 
 
 def _drop_content_type(response: dict[str, Any]) -> None:

@@ -51,6 +51,15 @@ Scope = Annotated[Text, Field(min_length=1, max_length=MAX_SCOPE)]
 Scopes = Annotated[list[Scope] | None, Field(max_length=MAX_SCOPES)]
 
 
+def is_fingerprint(value: str) -> bool:
+    """The rules a fingerprint in a body follows, for one that comes in the path."""
+    try:
+        _text(value)
+    except ValueError:
+        return False
+    return 0 < len(value) <= MAX_FINGERPRINT
+
+
 class _Body(BaseModel):
     # GitHub ignores fields it does not know; so do we.
     model_config = ConfigDict(extra="ignore", frozen=True)

@@ -12,7 +12,12 @@ from typing import TypeVar
 
 from oauth_authz import clock, ids, tokens
 from oauth_authz.errors import ErrorCode, FieldError, NotFound, StoreUnavailable, ValidationFailed
-from oauth_authz.models.api import CreateAuthorizationBody, GetOrCreateBody, UpdateAuthorizationBody
+from oauth_authz.models.api import (
+    CreateAuthorizationBody,
+    GetOrCreateBody,
+    UpdateAuthorizationBody,
+    is_fingerprint,
+)
 from oauth_authz.models.domain import (
     PERSONAL_APP_URL,
     PERSONAL_CLIENT_ID,
@@ -103,6 +108,8 @@ class AuthorizationService:
         scopes = self._scopes(body.scopes)
         if len(client_id) > 20:
             raise ValidationFailed(FieldError("client_id", ErrorCode.INVALID))
+        if fingerprint is not None and not is_fingerprint(fingerprint):
+            raise ValidationFailed(FieldError("fingerprint", ErrorCode.INVALID))
 
         def attempt() -> tuple[Authorization, IssuedToken | None]:
             context = self.repository.app_context(user.user_id, client_id, fingerprint)
