@@ -139,6 +139,17 @@ def test_the_table(template: dict[str, Any]) -> None:
     assert template["Resources"]["Table"]["DeletionPolicy"] == "Retain"
 
 
+def test_alarms_on_server_errors_and_throttles(template: dict[str, Any]) -> None:
+    alarms = {
+        r["Properties"]["MetricName"]: r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+    assert alarms["5XXError"]["Namespace"] == "AWS/ApiGateway"
+    assert alarms["ThrottledRequests"]["Dimensions"] == [{"Name": "TableName", "Value": {"Ref": "Table"}}]
+
+
 def test_the_parameters_an_operator_sets(template: dict[str, Any]) -> None:
     assert {
         "Stage", "LogRetentionInDays", "LogLevel", "AllowedScopes", "MaxTokenLifetimeSeconds",
