@@ -157,7 +157,9 @@ def _moto_app() -> Callable[..., Iterable[bytes]]:
     from moto.dynamodb.responses import DynamoHandler
     from moto.moto_server.werkzeug_app import BackendRequest
 
-    backend = DynamoDBBackend(REGION, ACCOUNT_ID)
+    from oauth_authz_local.moto_backend import StoreBackend
+
+    backend = StoreBackend(REGION, ACCOUNT_ID)
 
     class StoreHandler(DynamoHandler):
         # moto would pick a backend by the caller's account and region: one backend for every caller.
