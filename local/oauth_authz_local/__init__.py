@@ -1,4 +1,4 @@
-"""The local API of oauth-authz: API Gateway (REST) + Lambda + DynamoDB, emulated in one process.
+"""The local API of oauth-authz: API Gateway (REST) + Lambda + DynamoDB, emulated on this machine.
 
 - ``template``: reads ``template.yaml`` (CloudFormation tags included) into routes, the authorizer,
   gateway responses, function environments and the table definition.

@@ -14,8 +14,10 @@ For every HTTP request, in the order API Gateway works:
    its answer becomes the HTTP response. A crash or a malformed answer gives a 502 INTEGRATION_FAILURE,
    running past the function's Timeout a 504 INTEGRATION_TIMEOUT.
 
-Handlers are loaded from their files with importlib, one module instance per concurrent request (like
-Lambda execution environments), at most ``max_instances`` per function.
+Every function instance runs in a worker process of its own (like a Lambda execution environment in
+its sandbox): one per concurrent request, at most ``max_instances`` per function, reused while warm. The
+workers come from multiprocessing's fork server (spawn where there is none), never from a plain fork
+of this multi-threaded process; see :class:`FunctionPool`.
 
 Locally the stage is not part of the URL: the base URL is ``http://127.0.0.1:<port>`` and
 ``requestContext.path`` equals ``path``; ``requestContext.stage`` is ``local``.
@@ -27,39 +29,55 @@ routes on ``path``, so its route arguments are the encoded segments, on AWS and 
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
+import contextlib
 import enum
 import hashlib
 import importlib.util
 import itertools
 import json
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import re
+import signal
 import socket
 import sys
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import warnings
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl, unquote
 
 from . import template as cfn
 from .template import Authorizer, FunctionSpec, GatewayResponse, Route
 
+if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
 __all__ = [
     "ACCOUNT_ID",
     "API_ID",
+    "INIT_TIMEOUT_SECONDS",
     "MAX_BODY_BYTES",
     "REGION",
     "STAGE",
+    "STOP_GRACE_SECONDS",
+    "WORKER_PRELOAD",
     "AuthorizerError",
+    "FunctionError",
     "FunctionPool",
     "Gateway",
     "GatewayServer",
@@ -77,6 +95,8 @@ __all__ = [
     "parse_authorizer_result",
     "proxy_result_to_response",
     "render_gateway_response",
+    "start_worker_server",
+    "worker_context",
 ]
 
 logger = logging.getLogger(__name__)
@@ -138,6 +158,8 @@ ERROR_TYPE = {
     "UNAUTHORIZED": "UnauthorizedException",
     "DEFAULT_5XX": "InternalServerErrorException",
 }
+WorkerContext: TypeAlias = "ForkServerContext | SpawnContext"
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -691,39 +713,330 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-_IMPORT_LOCK = threading.RLock()
+#: How long a new instance may take to start and import its handler (Lambda's init phase limit).
+INIT_TIMEOUT_SECONDS = 10.0
+#: On close, how long busy and idle workers get to end on their own before they are killed.
+STOP_GRACE_SECONDS = 2.0
+
+#: Modules the fork server imports once, so that a new worker starts with them loaded (tens of
+#: milliseconds instead of more than a second). Imports only: none of them creates a boto3 client or
+#: reads the layer's settings at import (the layer creates both lazily, through lru_cache).
+#: ``oauth_authz.observability``, and ``oauth_authz.http`` which imports it, are left out on purpose: they
+#: build Powertools' Logger, Tracer and Metrics at import from the POWERTOOLS_* variables, which must be
+#: the worker's own; what makes them slow to import (aws_xray_sdk, wrapt) is preloaded instead.
+WORKER_PRELOAD: tuple[str, ...] = (
+    "aws_lambda_powertools",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.logging",
+    "aws_lambda_powertools.logging.correlation_paths",
+    "aws_lambda_powertools.metrics",
+    "aws_lambda_powertools.tracing",
+    "aws_lambda_powertools.utilities.typing",
+    "aws_xray_sdk.core",
+    "pydantic",
+    "boto3",
+    "botocore.session",
+    "botocore.config",
+    "botocore.exceptions",
+    "encodings.idna",
+    "argon2",
+    "oauth_authz.models.api",
+    "oauth_authz.models.domain",
+    "oauth_authz.views",
+    "oauth_authz.settings",
+    "oauth_authz.store.client",
+    "oauth_authz.store.repository",
+    "oauth_authz.service.accounts",
+    "oauth_authz.service.app_tokens",
+    "oauth_authz.service.authentication",
+    "oauth_authz.service.authorizations",
+    "oauth_authz.service.grants",
+    __name__,
+)
+
+_WORKER_CONTEXT: WorkerContext | None = None
+#: Every pool, so that workers a caller did not stop are stopped at exit.
+_LIVE_POOLS: weakref.WeakSet[FunctionPool] = weakref.WeakSet()
+_WORKER_CONTEXT_LOCK = threading.Lock()
+#: Starting and reaping worker processes, one thread at a time: multiprocessing polls every child's exit
+#: status when it starts a process, which races with a join in another thread (the status is then lost).
+_PROCESS_LOCK = threading.Lock()
+
+
+def worker_context() -> WorkerContext:
+    """The multiprocessing context of the function workers: forkserver, spawn where there is none.
+
+    Never fork: the gateway's process has HTTP and store threads. The first call gives the fork server
+    its preload list (it is read when the fork server starts: once per process)."""
+    global _WORKER_CONTEXT
+    with _WORKER_CONTEXT_LOCK:
+        if _WORKER_CONTEXT is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                forkserver_context = multiprocessing.get_context("forkserver")
+                forkserver_context.set_forkserver_preload(_preload_modules())
+                _WORKER_CONTEXT = forkserver_context
+            else:
+                _WORKER_CONTEXT = multiprocessing.get_context("spawn")
+            atexit.register(_shutdown_workers)
+        return _WORKER_CONTEXT
+
+
+def _shutdown_workers() -> None:
+    """At exit: stop the workers a caller left running, then end the fork server and multiprocessing's
+    resource tracker and reap them. Left to themselves they end once this process has, as orphans,
+    which nothing reaps where the init process does not (containers, sandboxes)."""
+    for pool in list(_LIVE_POOLS):
+        with contextlib.suppress(Exception):
+            pool.close(time.monotonic())
+    from multiprocessing import forkserver, resource_tracker
+
+    deadline = time.monotonic() + 5.0
+    # (the fork server first: what it still runs holds the resource tracker's pipe)
+    _end_helper(getattr(forkserver, "_forkserver", None), "_forkserver_pid", "_forkserver_alive_fd", deadline)
+    _end_helper(getattr(resource_tracker, "_resource_tracker", None), "_pid", "_fd", deadline)
+
+
+def _end_helper(owner: object, pid_name: str, fd_name: str, deadline: float) -> None:
+    """Close the pipe whose end tells a multiprocessing helper process to exit, and reap it; SIGKILL it
+    if it is still there at ``deadline``. (Its own ``_stop()`` would wait without a limit.)"""
+    pid, fd = getattr(owner, pid_name, None), getattr(owner, fd_name, None)
+    if not isinstance(pid, int) or not isinstance(fd, int):
+        return
+    setattr(owner, pid_name, None)
+    setattr(owner, fd_name, None)
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    try:
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.01)
+    except OSError:  # not our child (any more)
+        return
+
+
+def start_worker_server() -> None:
+    """Start the fork server now (it imports WORKER_PRELOAD once, 1-2 s) instead of at the first cold start.
+
+    The modules are looked up on this process's ``sys.path`` as it is now (put the layers on it first)."""
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _preload_modules() -> list[str]:
+    modules = list(WORKER_PRELOAD)
+    # multiprocessing runs this process's main script again in every new process (as __mp_main__). When
+    # it is a console script's wrapper (pytest's, when tests start workers), what it imports is imported
+    # once by the fork server instead: ~0.3 s less per worker under pytest.
+    main = sys.modules.get("__main__")
+    main_path = getattr(main, "__file__", None)
+    if main is not None and getattr(main, "__spec__", None) is None and isinstance(main_path, str):
+        modules.extend(_script_imports(main_path))
+    return modules
+
+
+def _script_imports(path: str) -> list[str]:
+    """What a console script's wrapper (imports, then an ``if __name__ == "__main__":`` block) imports;
+    nothing for any other script, whose imports might do anything (start threads) in the fork server."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and not node.level:
+                names.append(node.module)
+        elif (
+            isinstance(node, ast.If) and ast.unparse(node.test).replace("'", '"') == '__name__ == "__main__"'
+        ):
+            continue
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):  # a docstring
+            return []
+    return names
+
+
+@dataclass(frozen=True)
+class _WorkerSetup:
+    """What a worker process is told when it starts (it inherits nothing else from the gateway)."""
+
+    spec: FunctionSpec
+    module_name: str
+    module_path: str
+    #: Put in front of ``sys.path``: the function's code dir, then the layers (as on Lambda).
+    sys_path: tuple[str, ...]
+    #: The worker's ``os.environ``: the gateway process's when the worker starts (credentials and AWS
+    #: configuration of the caller) with ``environment`` over it (None unsets a variable).
+    base_environment: dict[str, str]
+    environment: dict[str, str | None]
 
 
 def _apply_environment(values: Mapping[str, str | None]) -> None:
     for key, value in values.items():
         if value is None:
             os.environ.pop(key, None)
-        elif os.environ.get(key) != value:
+        else:
             os.environ[key] = value
 
 
-_POOL_IDS = itertools.count(1)
+def _report_error(setup: _WorkerSetup, phase: str, error: BaseException) -> None:
+    """Like Lambda's runtime: the error and its traceback (no local variables) in the function's log."""
+    with contextlib.suppress(Exception):
+        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        sys.stderr.write(f"[ERROR] {setup.spec.logical_id} {phase}: {''.join(lines)}")
+        sys.stderr.flush()
 
 
-@dataclass
+def _flush_std_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
+def _worker_main(connection: Connection, setup: _WorkerSetup) -> None:
+    """A function instance (a Lambda execution environment) in its own process.
+
+    Imports the handler's module, answers ``("ready", pid)`` (or ``("init_error", type, message)`` and
+    ends), then serves one ``(request_id, event, timeout)`` at a time with ``("ok", json)`` or
+    ``("error", type, message)``, until the gateway closes its end of the pipe.
+    """
+    # Ctrl-C reaches the whole process group: the gateway stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the function prints goes where its logs go: the gateway's stderr (stdout is the server's).
+    _flush_std_streams()
+    with contextlib.suppress(OSError):
+        os.dup2(2, 1)
+    # Powertools warns on every invocation that publishes no metric; metrics are off locally anyway.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+    os.environ.clear()
+    os.environ.update(setup.base_environment)
+    _apply_environment(setup.environment)
+    for entry in reversed(setup.sys_path):
+        while entry in sys.path:
+            sys.path.remove(entry)
+        sys.path.insert(0, entry)
+    try:
+        module_spec = importlib.util.spec_from_file_location(setup.module_name, setup.module_path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"cannot load {setup.module_path}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[setup.module_name] = module
+        module_spec.loader.exec_module(module)
+        handler = getattr(module, setup.spec.handler_function, None)
+        if not callable(handler):
+            raise AttributeError(
+                f"handler '{setup.spec.handler_function}' missing on module '{setup.module_name}'"
+            )
+    except Exception as exc:  # noqa: BLE001 - an init failure is the instance's answer
+        _report_error(setup, "init failed", exc)
+        with contextlib.suppress(OSError):
+            connection.send(("init_error", type(exc).__name__, str(exc)))
+        return
+    _flush_std_streams()
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        request_id, event, timeout = message
+        context = LambdaContext(setup.spec, request_id, time.monotonic() + timeout)
+        reply: tuple[str, ...]
+        try:
+            # Lambda serialises the answer to JSON: what cannot be serialised is an error.
+            reply = ("ok", json.dumps(handler(event, context)))
+        except Exception as exc:  # noqa: BLE001 - a crash of the function is its answer
+            _report_error(setup, f"request {request_id}", exc)
+            reply = ("error", type(exc).__name__, str(exc))
+        finally:
+            _flush_std_streams()
+        try:
+            connection.send(reply)
+        except OSError:
+            return
+
+
+def _exit_status(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"signal: {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal: {-code}"
+    return f"exit status {code}"
+
+
+@dataclass(eq=False)
 class _Instance:
-    module: ModuleType
-    handler: Callable[[Any, Any], Any]
-    module_name: str
+    """A worker process and the gateway's end of its pipe."""
+
+    process: BaseProcess
+    connection: Connection
+    pid: int
+    #: How the process ended, once it is stopped and joined.
+    status: str | None = None
+
+
+def _stopped(instance: _Instance) -> str | None:
+    return instance.status
+
+
+def _stop_process(instance: _Instance, grace: float = 0.0) -> str:
+    """End the worker (after ``grace`` seconds to end on its own), join it; how it ended. Idempotent."""
+    with _PROCESS_LOCK:
+        if instance.status is not None:
+            return instance.status
+        sentinel = instance.process.sentinel
+    if grace > 0:
+        with contextlib.suppress(OSError, ValueError):
+            multiprocessing.connection.wait([sentinel], grace)
+    with _PROCESS_LOCK:
+        status = _stopped(instance)  # another thread may have stopped it meanwhile
+        if status is not None:
+            return status
+        process = instance.process
+        if process.exitcode is None:
+            process.kill()  # SIGKILL, as Lambda ends an environment
+        process.join(10)
+        instance.status = _exit_status(process.exitcode)
+        if process.exitcode is not None:
+            process.close()
+        return instance.status
+
+
+class FunctionError(InvocationError):
+    """The handler raised: the exception's type name and message, as its worker reported them."""
+
+    def __init__(self, error_type: str, error_message: str) -> None:
+        super().__init__(f"{error_type}: {error_message}")
+        self.error_type = error_type
+        self.error_message = error_message
 
 
 class FunctionPool:
-    """Module instances of one function: one per concurrent request, at most ``max_instances``.
+    """Instances of one function: one per concurrent request, at most ``max_instances``.
 
-    An instance is a fresh import of the function's file under a unique module name; like a Lambda
-    execution environment it serves one request at a time and is reused (warm) afterwards. An
-    instance whose invocation timed out is thrown away.
-
-    ``os.environ`` is the process's, shared by every function: ``environment`` (the variables all
-    functions agree on; None unsets one) is applied before every invocation, so code that reads the
-    environment at call time sees the template's values even if something else in the process (a test
-    fixture) changed them; ``own_environment`` (this function's other variables) is applied only
-    while its module is imported, its cold start.
+    An instance is a worker process (see :func:`worker_context`), like a Lambda execution environment in
+    its own sandbox: nothing a handler keeps process-wide (Powertools' current event, correlation ids,
+    caches) is shared with another instance. It starts on demand, its ``sys_path`` and environment fixed
+    then: this process's ``os.environ`` at that moment, with ``environment`` (the variables all
+    functions agree on) and ``own_environment`` (this function's others) over it, None unsetting one.
+    It imports the handler's module (the cold start), serves one request at a time and is reused (warm)
+    afterwards. An instance whose invocation runs past its timeout is killed (SIGKILL, like Lambda); one
+    that died is replaced by the next request. The timeout counts from when an instance takes the
+    request: the time spent waiting for a free instance (``queue_timeout``) or for a new one to start
+    (``init_timeout``) is not the function's.
     """
 
     def __init__(
@@ -732,126 +1045,216 @@ class FunctionPool:
         own_environment: Mapping[str, str] | None = None,
         max_instances: int = 8,
         environment: Mapping[str, str | None] | None = None,
+        *,
+        sys_path: Iterable[str | os.PathLike[str]] = (),
+        init_timeout: float = INIT_TIMEOUT_SECONDS,
+        queue_timeout: float = MAX_INTEGRATION_SECONDS,
     ) -> None:
         self.spec = spec
         self.own_environment = dict(own_environment or {})
         self.environment = dict(environment or {})
+        #: The layers' code dirs, in the order Lambda puts them on ``sys.path`` (after the function's own).
+        self.sys_path = [os.fspath(entry) for entry in sys_path]
         self.max_instances = max_instances
+        self.init_timeout = init_timeout
+        #: How long a request waits for a free instance when all ``max_instances`` are busy (Lambda
+        #: would scale out instead; API Gateway gives up on an integration after 29 s anyway).
+        self.queue_timeout = queue_timeout
         self._idle: list[_Instance] = []
+        #: Every worker started and not stopped yet: idle, busy or starting.
+        self._workers: set[_Instance] = set()
+        #: Instances counted against max_instances, starting ones included.
         self._count = 0
+        self._closed = False
         self._condition = threading.Condition()
-        self._pool_id = next(_POOL_IDS)
         self._serial = itertools.count(1)
+        _LIVE_POOLS.add(self)
+
+    def worker_environment(self) -> dict[str, str | None]:
+        """What a worker applies to its ``os.environ`` at start."""
+        return {**self.environment, **self.own_environment}
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of this function's live workers."""
+        with self._condition:
+            return sorted(instance.pid for instance in self._workers)
 
     def _load(self) -> _Instance:
-        module_path = self.spec.module_path
-        name = f"_oauth_authz_local_fn_{self._pool_id}_{self.spec.logical_id}_{next(self._serial)}"
-        with _IMPORT_LOCK:
-            module_spec = importlib.util.spec_from_file_location(name, module_path)
-            if module_spec is None or module_spec.loader is None:
-                raise InvocationError(f"{self.spec.logical_id}: cannot load {module_path}")
-            module = importlib.util.module_from_spec(module_spec)
-            _apply_environment(self.environment)
-            saved = {key: os.environ.get(key) for key in self.own_environment}
-            _apply_environment(self.own_environment)
-            sys.path.insert(0, str(self.spec.code_dir))
-            sys.modules[name] = module
-            try:
-                module_spec.loader.exec_module(module)
-            except BaseException:
-                sys.modules.pop(name, None)
-                raise
-            finally:
-                sys.path.remove(str(self.spec.code_dir))
-                _apply_environment(saved)
-        handler = getattr(module, self.spec.handler_function, None)
-        if not callable(handler):
-            sys.modules.pop(name, None)
+        context = worker_context()
+        setup = _WorkerSetup(
+            spec=self.spec,
+            module_name=self.spec.handler_module,
+            module_path=str(self.spec.module_path),
+            sys_path=(str(self.spec.code_dir), *self.sys_path),
+            base_environment=dict(os.environ),
+            environment=self.worker_environment(),
+        )
+        parent_end, child_end = context.Pipe(duplex=True)
+        process = context.Process(
+            target=_worker_main,
+            args=(child_end, setup),
+            name=f"lambda-{self.spec.logical_id}-{next(self._serial)}",
+            daemon=True,
+        )
+        try:
+            with _PROCESS_LOCK:
+                process.start()
+        except BaseException:
+            parent_end.close()
+            raise
+        finally:
+            child_end.close()  # the worker's end lives in the worker only: its death is our EOF
+        instance = _Instance(process, parent_end, process.pid or 0)
+        with self._condition:
+            self._workers.add(instance)
+            closed = self._closed
+        try:
+            if closed:
+                raise InvocationError(f"{self.spec.logical_id}: the gateway is closed")
+            if not parent_end.poll(self.init_timeout):
+                raise InvocationTimeout(
+                    f"{self.spec.logical_id}: Init timed out after {self.init_timeout:.2f} seconds"
+                )
+            reply = parent_end.recv()
+        except (EOFError, OSError):
+            status = self._stop(instance)
             raise InvocationError(
-                f"{self.spec.logical_id}: {self.spec.handler_module}.{self.spec.handler_function} not found"
-            )
-        return _Instance(module, handler, name)
+                f"{self.spec.logical_id}: Runtime exited during init with error: {status}"
+            ) from None
+        except BaseException:
+            self._stop(instance)
+            raise
+        if not (isinstance(reply, tuple) and reply and reply[0] == "ready"):
+            self._stop(instance)
+            if isinstance(reply, tuple) and len(reply) == 3 and reply[0] == "init_error":
+                raise InvocationError(f"{self.spec.logical_id}: init failed: {reply[1]}: {reply[2]}")
+            raise InvocationError(f"{self.spec.logical_id}: init failed: unexpected answer")
+        return instance
+
+    def _stop(self, instance: _Instance, grace: float = 0.0) -> str:
+        """Stop and join the worker, close our end of its pipe, forget it; how it ended."""
+        status = _stop_process(instance, grace)
+        with contextlib.suppress(OSError):
+            instance.connection.close()
+        with self._condition:
+            self._workers.discard(instance)
+            self._condition.notify_all()
+        return status
+
+    @staticmethod
+    def _healthy(instance: _Instance) -> bool:
+        # An idle worker never writes: something to read is the EOF of a worker that has died.
+        try:
+            return not instance.connection.poll(0)
+        except (OSError, ValueError):
+            return False
 
     def acquire(self, timeout: float) -> _Instance:
         deadline = time.monotonic() + timeout
-        with self._condition:
-            while not self._idle and self._count >= self.max_instances:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise InvocationTimeout(f"{self.spec.logical_id}: no free instance")
-                self._condition.wait(remaining)
-            if self._idle:
-                return self._idle.pop()
-            self._count += 1
+        dead: list[_Instance] = []
+        try:
+            with self._condition:
+                while True:
+                    if self._closed:
+                        raise InvocationError(f"{self.spec.logical_id}: the gateway is closed")
+                    while self._idle:
+                        instance = self._idle.pop()
+                        if self._healthy(instance):
+                            return instance
+                        dead.append(instance)
+                        self._count -= 1
+                    if self._count < self.max_instances:
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise InvocationTimeout(f"{self.spec.logical_id}: no free instance")
+                    self._condition.wait(remaining)
+                self._count += 1
+        finally:
+            for instance in dead:
+                status = self._stop(instance)
+                logger.warning("gateway: an idle %s instance ended (%s)", self.spec.logical_id, status)
         try:
             return self._load()
         except BaseException:
             with self._condition:
                 self._count -= 1
-                self._condition.notify()
+                self._condition.notify_all()
             raise
 
     def release(self, instance: _Instance) -> None:
         with self._condition:
-            self._idle.append(instance)
-            self._condition.notify()
+            if not self._closed and instance.status is None:
+                self._idle.append(instance)
+                self._condition.notify_all()
+                return
+        self.discard(instance)
 
-    def discard(self, instance: _Instance) -> None:
-        sys.modules.pop(instance.module_name, None)
+    def discard(self, instance: _Instance) -> str:
+        """Kill the instance (if it still runs) and free its place; how it ended."""
+        status = self._stop(instance)
         with self._condition:
             self._count -= 1
-            self._condition.notify()
+            self._condition.notify_all()
+        return status
 
     def prewarm(self) -> None:
         self.release(self.acquire(timeout=self.spec.timeout))
 
     def invoke(self, event: dict[str, Any], request_id: str, timeout: float | None = None) -> Any:
-        """Run the handler on ``event`` in a worker thread; its JSON-serialised answer, parsed back."""
+        """Run the handler on ``event`` in a worker; its JSON-serialised answer, parsed back."""
+        name = self.spec.logical_id
         limit = float(timeout if timeout is not None else self.spec.timeout)
         try:
-            instance = self.acquire(timeout=limit)
+            instance = self.acquire(timeout=max(limit, self.queue_timeout))
         except InvocationError:
             raise
         except BaseException as exc:
-            raise InvocationError(f"{self.spec.logical_id}: init failed: {type(exc).__name__}") from exc
-        deadline = time.monotonic() + limit
-        _apply_environment(self.environment)
-        context = LambdaContext(self.spec, request_id, deadline)
-        outcome: dict[str, Any] = {}
-        state_lock = threading.Lock()
-        state = {"finished": False, "abandoned": False}
-        done = threading.Event()
+            raise InvocationError(f"{name}: init failed: {type(exc).__name__}: {exc}") from exc
+        connection = instance.connection
+        try:
+            connection.send((request_id, event, limit))
+            reply = connection.recv() if connection.poll(limit) else None
+        except (EOFError, OSError):
+            status = self.discard(instance)
+            raise InvocationError(f"{name}: Runtime exited with error: {status}") from None
+        except BaseException as exc:
+            self.discard(instance)
+            raise InvocationError(f"{name}: cannot invoke: {type(exc).__name__}: {exc}") from exc
+        if reply is None:
+            self.discard(instance)
+            raise InvocationTimeout(f"{name}: Task timed out after {limit:.2f} seconds")
+        if isinstance(reply, tuple) and len(reply) == 2 and reply[0] == "ok":
+            self.release(instance)
+            return json.loads(reply[1])
+        if isinstance(reply, tuple) and len(reply) == 3 and reply[0] == "error":
+            self.release(instance)
+            raise FunctionError(str(reply[1]), str(reply[2]))
+        self.discard(instance)
+        raise InvocationError(f"{name}: unexpected answer from the runtime")
 
-        def run() -> None:
-            try:
-                result = instance.handler(event, context)
-                # Lambda serialises the answer to JSON: what cannot be serialised is an error.
-                outcome["result"] = json.loads(json.dumps(result))
-            except BaseException as exc:  # noqa: BLE001 - a crash of the function is its answer
-                outcome["error"] = exc
-            finally:
-                with state_lock:
-                    state["finished"] = True
-                    abandoned = state["abandoned"]
-                done.set()
-                if abandoned:
-                    self.discard(instance)
-                else:
-                    self.release(instance)
-
-        worker = threading.Thread(
-            target=run, name=f"lambda-{self.spec.logical_id}-{request_id[:8]}", daemon=True
-        )
-        worker.start()
-        done.wait(limit)
-        with state_lock:
-            if not state["finished"]:
-                state["abandoned"] = True
-                raise InvocationTimeout(f"{self.spec.logical_id}: Task timed out after {limit:.2f} seconds")
-        if "error" in outcome:
-            error = outcome["error"]
-            raise InvocationError(f"{type(error).__name__}: {error}") from error
-        return outcome["result"]
+    def close(self, deadline: float | None = None) -> None:
+        """Stop every worker: idle ones end on their own, busy ones get until ``deadline`` (a
+        ``time.monotonic()`` value; default STOP_GRACE_SECONDS from now) to finish, then are killed.
+        All are joined when this returns; the pool starts no worker afterwards."""
+        if deadline is None:
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+        with self._condition:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            workers = list(self._workers)
+            self._condition.notify_all()
+        for instance in idle:
+            with contextlib.suppress(OSError):
+                instance.connection.close()  # the worker reads EOF and ends
+        for instance in workers:
+            grace = max(0.0, deadline - time.monotonic())
+            if instance in idle:
+                self._stop(instance, grace)
+            else:
+                # Its caller holds it (and its pipe): only the process is ended here.
+                _stop_process(instance, grace)
 
 
 # ------------------------------------------------------------------------------------------- gateway
@@ -888,19 +1291,21 @@ class Gateway:
             logical_id: cfn.function_environment(template, logical_id, table_name, parameter_overrides)
             for logical_id in specs
         }
-        # Variables every function agrees on are set before every invocation; the rest only while the
-        # function's module is imported (its cold start, where settings are read). See FunctionPool.
+        # Every worker gets its function's whole environment; the variables all functions agree on are
+        # also what a caller may apply to its own os.environ (``environment`` below).
         shared = dict(next(iter(environments.values()))) if environments else {}
         for environment in environments.values():
             shared = {key: value for key, value in shared.items() if environment.get(key) == value}
-        #: What every function runs with (None: unset); apply it to os.environ before loading anything.
+        #: What every function runs with (None: unset).
         self.environment: dict[str, str | None] = {**shared, **dict(runtime_environment or {})}
+        layers = layer_paths(template)
         self.pools = {
             logical_id: FunctionPool(
                 spec,
                 {key: value for key, value in environments[logical_id].items() if shared.get(key) != value},
                 max_instances,
                 self.environment,
+                sys_path=layers,
             )
             for logical_id, spec in specs.items()
         }
@@ -915,15 +1320,38 @@ class Gateway:
             return False
         return True
 
-    def prewarm(self) -> list[tuple[str, BaseException]]:
-        """Load one instance of every function now (cold starts at startup); the failures."""
-        failures = []
-        for logical_id, pool in self.pools.items():
+    def prewarm(self, logical_ids: Iterable[str] | None = None) -> list[tuple[str, BaseException]]:
+        """Start one instance of each function named (default: all) now, in parallel; the failures.
+
+        Raises ValueError for a name that is not one of the gateway's functions."""
+        names = list(self.pools) if logical_ids is None else list(dict.fromkeys(logical_ids))
+        unknown = [name for name in names if name not in self.pools]
+        if unknown:
+            raise ValueError(f"unknown functions: {', '.join(unknown)} (known: {', '.join(self.pools)})")
+        failures: dict[str, BaseException] = {}
+
+        def warm(name: str) -> None:
             try:
-                pool.prewarm()
+                self.pools[name].prewarm()
             except BaseException as exc:  # noqa: BLE001 - reported, the route answers 502 later
-                failures.append((logical_id, exc))
-        return failures
+                failures[name] = exc
+
+        threads = [threading.Thread(target=warm, args=(name,), name=f"prewarm-{name}") for name in names]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [(name, failures[name]) for name in names if name in failures]
+
+    def worker_pids(self) -> dict[str, list[int]]:
+        """The process ids of the live workers, by function."""
+        return {logical_id: pool.worker_pids() for logical_id, pool in self.pools.items()}
+
+    def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop and join every worker (busy ones get ``grace`` seconds to finish); no new one starts."""
+        deadline = time.monotonic() + grace
+        for pool in self.pools.values():
+            pool.close(deadline)
 
     # -- request handling
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -965,7 +1393,7 @@ class Gateway:
                 "INTEGRATION_TIMEOUT", request, match, authorizer_context=authorizer_context
             )
         except InvocationError as exc:
-            # Like Lambda's runtime, which logs an unhandled exception with its traceback.
+            # The worker has logged the handler's traceback on stderr, as Lambda's runtime does.
             logger.error(
                 "gateway: %s failed (%s): %s", route.logical_id, resource, exc, exc_info=exc.__cause__
             )
@@ -1027,12 +1455,7 @@ class Gateway:
                     min(float(authorizer.function.timeout), MAX_INTEGRATION_SECONDS),
                 )
             except InvocationError as exc:
-                cause = exc.__cause__
-                if (
-                    cause is not None
-                    and str(cause) == "Unauthorized"
-                    and not isinstance(exc, InvocationTimeout)
-                ):
+                if isinstance(exc, FunctionError) and exc.error_message == "Unauthorized":
                     return self._gateway_response("UNAUTHORIZED", request, match)
                 logger.error(
                     "gateway: authorizer %s failed: %s", authorizer.name, exc, exc_info=exc.__cause__
@@ -1258,7 +1681,8 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class GatewayServer:
-    """The gateway on ``http://<host>:<port>``, served by daemon threads."""
+    """The gateway on ``http://<host>:<port>``, served by daemon threads. ``stop()`` also ends the
+    gateway's workers."""
 
     def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
         self.gateway = gateway
@@ -1289,6 +1713,7 @@ class GatewayServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self.gateway.close()
 
 
 def layer_paths(template: Mapping[str, Any]) -> list[Path]:

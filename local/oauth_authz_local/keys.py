@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from oauth_authz.secretbox import new_local_key
-from oauth_authz_local.store import default_data_dir
+
+from .store import default_data_dir
 
 KEY_FILE = "totp.key"
 

@@ -13,13 +13,13 @@ import os
 import signal
 import sys
 import threading
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .gateway import Gateway, GatewayServer, layer_paths
+from .gateway import Gateway, GatewayServer, layer_paths, start_worker_server
+from .keys import local_totp_key
 from .store import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
 from .template import load_template
 
@@ -63,11 +63,16 @@ def _powertools_supports_metrics_disabled() -> bool:
     return hasattr(constants, "METRICS_DISABLED_ENV")
 
 
-def runtime_environment(endpoint: str, embedded: bool) -> dict[str, str | None]:
+def runtime_environment(
+    endpoint: str, embedded: bool, data_dir: str | os.PathLike[str] | None = None
+) -> dict[str, str | None]:
     """What the functions' process needs besides the template's variables: the DynamoDB endpoint,
-    credentials and region, Powertools without X-Ray or CloudWatch metrics."""
+    credentials and region, Powertools without X-Ray or CloudWatch metrics, and the data dir's key for
+    the secrets at rest (TOTP seeds) in place of the deployed stack's KMS key."""
     values: dict[str, str | None] = {
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "TOTP_LOCAL_KEY": local_totp_key(data_dir),
+        "TOTP_KMS_KEY_ID": None,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "AWS_XRAY_SDK_ENABLED": "false",
         "POWERTOOLS_DEV": None,
@@ -142,19 +147,28 @@ def start_local_api(
     template_path: str | os.PathLike[str] | None = None,
     parameter_overrides: Mapping[str, Any] | None = None,
     max_instances: int = 8,
-    prewarm: bool = True,
+    prewarm: bool | Collection[str] = False,
 ) -> LocalApi:
     """Start the store (unless ``dynamodb_endpoint``), the table and the gateway in this process.
 
-    The functions run in threads of this process and share its ``os.environ`` and modules (the
-    layer's package is imported once, as the tests import it): the template's environment and the
-    DynamoDB endpoint are set in ``os.environ`` now (restored by ``stop()``) and again before every
-    invocation, so a test fixture that changes the environment in between does not redirect the
-    functions. Process-wide caches the layer keeps (settings, the boto3 client) are created by the
-    first invocation that needs them; clear them if something else filled them first.
+    Every function instance runs in a worker process of its own (see ``gateway.FunctionPool``). Its
+    environment is fixed when it starts: this process's ``os.environ`` at that moment with what the
+    gateway computed over it (the template's variables, the table, the DynamoDB endpoint, credentials,
+    region, Powertools switches). Nothing this process does later to ``os.environ`` or to the layer's
+    caches reaches a running instance, nor the reverse. The runtime environment and the variables all
+    functions share are also set in this process's ``os.environ`` (restored by ``stop()``), and the
+    layers put on ``sys.path``.
+
+    ``prewarm``: the functions (logical ids; True: all of them) to start an instance of before this
+    returns (in parallel). Otherwise an instance starts with the first request that needs it; the fork
+    server the workers come from is started now and imports the shared modules in the background.
+
+    As with any multiprocessing program, a script that calls this must guard its top level with
+    ``if __name__ == "__main__":``: every worker runs the main script again (as ``__mp_main__``).
     """
     template = load_template(template_path)
     store: EmbeddedStore | None = None
+    gateway: Gateway | None = None
     environment = EnvironmentPatch()
     try:
         if dynamodb_endpoint is None:
@@ -162,7 +176,7 @@ def start_local_api(
             endpoint = store.start()
         else:
             endpoint = dynamodb_endpoint
-        runtime = runtime_environment(endpoint, embedded=store is not None)
+        runtime = runtime_environment(endpoint, embedded=store is not None, data_dir=data_dir)
         environment.apply(runtime)
         ensure_table(endpoint, table, template)
         gateway = Gateway(
@@ -176,17 +190,31 @@ def start_local_api(
         for directory in reversed(layer_paths(template)):
             if str(directory) not in sys.path:
                 sys.path.insert(0, str(directory))
+        # The fork server preloads the layer's modules from sys.path: it starts once the layers are on it.
         if prewarm:
-            for logical_id, error in gateway.prewarm():
+            names = None if prewarm is True else list(prewarm)
+            for logical_id, error in gateway.prewarm(names):
                 logger.error("cannot load %s: %s: %s", logical_id, type(error).__name__, error)
+        else:
+            # Only spawns it: the fork server imports its modules while the server starts and serves.
+            _start_worker_server()
         server = GatewayServer(gateway, host=host, port=port)
         url = server.start()
     except BaseException:
+        if gateway is not None:
+            gateway.close()
         if store is not None:
             store.stop()
         environment.restore()
         raise
     return LocalApi(url, endpoint, table, server, store, environment)
+
+
+def _start_worker_server() -> None:
+    try:
+        start_worker_server()
+    except Exception:
+        logger.exception("cannot start the workers' fork server (the first cold start will try again)")
 
 
 # ---------------------------------------------------------------------------------------------- CLI
@@ -233,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-instances", type=int, default=8, help="concurrent instances per function (default 8)"
     )
+    parser.add_argument(
+        "--prewarm",
+        nargs="*",
+        default=[],
+        metavar="FUNCTION",
+        help="start an instance of these functions (logical ids; 'all': every one) before serving",
+    )
     return parser
 
 
@@ -249,8 +284,6 @@ def _configure_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     _configure_logging()
-    # Powertools warns on every invocation that publishes no metric; metrics are off locally anyway.
-    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     stop = threading.Event()
 
     def request_stop(signum: int, frame: Any) -> None:
@@ -268,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             template_path=arguments.template,
             parameter_overrides=_parameter_overrides(arguments.parameter_overrides),
             max_instances=arguments.max_instances,
+            prewarm=True if "all" in arguments.prewarm else arguments.prewarm,
         )
     except Exception as exc:
         print(f"oauth-authz local API: cannot start: {exc}", file=sys.stderr)

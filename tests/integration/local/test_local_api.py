@@ -1,13 +1,17 @@
 """The whole local API in-process: the real template, authorizer, handlers and the embedded store.
 
 Only the path API Gateway itself owns is checked here in depth (gateway responses, the authorizer's
-Allow-with-context flow, persistence); the API's behaviour belongs to the end-to-end tests.
+Allow-with-context flow, persistence, concurrent requests in separate instances); the API's behaviour
+belongs to the end-to-end tests.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -84,3 +88,53 @@ def test_a_user_creates_and_lists_a_token(local_api: LocalApi, tmp_path: Path) -
         json.loads(request_body).get("TableName") for _, request_body in read_journal(journal) if request_body
     }
     assert TABLE in tables
+
+
+def test_concurrent_creates_each_get_their_own_answer(local_api: LocalApi) -> None:
+    """Powertools keeps the current event and the correlation id process-wide: instances of a function
+    must not share a process, or concurrent requests read each other's events."""
+    login = "concurrent-octocat"
+    Accounts(Repository(TABLE, dynamodb_client(local_api.endpoint))).create_user(login, PASSWORD)
+
+    def create(index: int) -> tuple[int, dict[str, object]]:
+        response = requests.post(
+            f"{local_api.url}/authorizations",
+            json={"note": f"x-{index}", "scopes": ["repo"]},
+            auth=(login, PASSWORD),
+            timeout=60,
+        )
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(create, range(48)))
+    assert [status for status, _ in answers] == [201] * 48
+    assert [body["note"] for _, body in answers] == [f"x-{index}" for index in range(48)]
+    assert len({body["id"] for _, body in answers}) == 48
+    workers = local_api.gateway.worker_pids()
+    assert len(workers["CreateAuthorizationFunction"]) >= 2
+    assert os.getpid() not in workers["CreateAuthorizationFunction"] + workers["AuthorizerFunction"]
+
+
+def test_prewarmed_workers_are_gone_after_stop(tmp_path: Path) -> None:
+    started = time.monotonic()
+    api = start_local_api(port=0, data_dir=tmp_path, table=TABLE, prewarm=["AuthorizerFunction"])
+    try:
+        assert time.monotonic() - started < 60
+        workers = api.gateway.worker_pids()
+        assert len(workers["AuthorizerFunction"]) == 1
+        assert [pid for name, pids in workers.items() if name != "AuthorizerFunction" for pid in pids] == []
+        response = requests.get(f"{api.url}/authorizations", auth=("nobody", "wrong"), timeout=30)
+        assert response.status_code == 401
+        pids = [pid for found in api.gateway.worker_pids().values() for pid in found]
+        assert len(pids) == 2  # the authorizer and ListAuthorizationsFunction
+    finally:
+        api.stop()
+    assert all(found == [] for found in api.gateway.worker_pids().values())
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_prewarm_names_must_be_functions_of_the_template(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NoSuchFunction"):
+        start_local_api(port=0, data_dir=tmp_path, table=TABLE, prewarm=["NoSuchFunction"])

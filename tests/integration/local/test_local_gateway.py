@@ -2,24 +2,36 @@
 
 The fake authorizer decides by the Authorization header's value (allow, deny, boom, ...), so every path
 of API Gateway's Lambda authorizer flow is reachable without the project's real handlers or a table.
+Every function instance is a worker process: the tests check that concurrent requests never share one,
+and that timeouts, crashes and stopping the server leave no process behind.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
 import socket
 import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from oauth_authz_local.gateway import MAX_BODY_BYTES, Gateway, GatewayServer
+from oauth_authz_local.gateway import (
+    MAX_BODY_BYTES,
+    STOP_GRACE_SECONDS,
+    FunctionPool,
+    Gateway,
+    GatewayServer,
+    InvocationError,
+    worker_context,
+)
 from oauth_authz_local.server import EnvironmentPatch
 from oauth_authz_local.template import load_template
 
@@ -143,6 +155,24 @@ Resources:
           OWN: only-mine
       Events:
         Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /env, Method: get}}
+  PidFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fns/pid/
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /pid, Method: get}}
+  CrashFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fns/crash/
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /crash, Method: get}}
+  PreloadFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fns/preload/
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /preload, Method: get}}
 """
 
 FUNCTIONS = {
@@ -235,14 +265,19 @@ FUNCTIONS = {
         raise ImportError("a missing dependency")
     """,
     "slow": """
+        import os
         import time
 
         def lambda_handler(event, context):
+            query = event.get("queryStringParameters") or {}
+            if query.get("fast") or query.get("sleep"):
+                time.sleep(float(query.get("sleep", 0)))
+                return {"statusCode": 200, "body": str(os.getpid())}
             time.sleep(2.5)
             return {"statusCode": 200, "body": "late"}
     """,
     "busy": """
-        import threading
+        import os
         import time
 
         IN_USE = False
@@ -250,13 +285,64 @@ FUNCTIONS = {
         def lambda_handler(event, context):
             global IN_USE
             if IN_USE:
-                return {"statusCode": 500, "body": "one module instance served two requests at once"}
+                return {"statusCode": 500, "body": "one instance served two requests at once"}
             IN_USE = True
             try:
                 time.sleep(0.2)
             finally:
                 IN_USE = False
-            return {"statusCode": 200, "body": __name__}
+            return {"statusCode": 200, "body": str(os.getpid())}
+    """,
+    "pid": """
+        import os
+        import time
+
+        def lambda_handler(event, context):
+            time.sleep(float((event.get("queryStringParameters") or {}).get("sleep", 0)))
+            return {"statusCode": 200, "body": str(os.getpid())}
+    """,
+    "crash": """
+        import os
+        import signal
+
+        def lambda_handler(event, context):
+            how = (event.get("queryStringParameters") or {}).get("how")
+            if how == "exit":
+                os._exit(3)
+            if how == "segv":
+                os.kill(os.getpid(), signal.SIGSEGV)
+            if how == "sys-exit":
+                raise SystemExit(1)
+            return {"statusCode": 200, "body": str(os.getpid())}
+    """,
+    "preload": """
+        import json
+        import sys
+
+        NAMES = (
+            "aws_lambda_powertools.event_handler",
+            "boto3",
+            "pydantic",
+            "oauth_authz.service.authorizations",
+            "oauth_authz.observability",
+            "oauth_authz.http",
+        )
+        AT_IMPORT = {name: name in sys.modules for name in NAMES}
+
+        def lambda_handler(event, context):
+            from oauth_authz.settings import get_settings
+            from oauth_authz.store.client import dynamodb_client
+
+            return {
+                "statusCode": 200,
+                "body": json.dumps(
+                    {
+                        "loaded": AT_IMPORT,
+                        "settings": get_settings.cache_info().currsize,
+                        "clients": dynamodb_client.cache_info().currsize,
+                    }
+                ),
+            }
     """,
     "env": """
         import json
@@ -273,10 +359,11 @@ FUNCTIONS = {
 
 
 class FakeApi:
-    def __init__(self, url: str, calls: Path, gateway: Gateway) -> None:
+    def __init__(self, url: str, calls: Path, gateway: Gateway, root: Path) -> None:
         self.url = url
         self.calls = calls
         self.gateway = gateway
+        self.root = root
 
     def authorizer_calls(self) -> list[str]:
         return self.calls.read_text().splitlines() if self.calls.exists() else []
@@ -296,7 +383,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeApi]:
     server = GatewayServer(gateway)
     url = server.start()
     try:
-        yield FakeApi(url, calls, gateway)
+        yield FakeApi(url, calls, gateway, root)
     finally:
         server.stop()
         environment.restore()
@@ -486,18 +573,135 @@ def test_concurrent_requests_get_their_own_module_instances(api: FakeApi) -> Non
         thread.join()
     elapsed = time.monotonic() - started
     assert [status for status, _ in results] == [200] * 12
-    instances = {text for _, text in results}
+    instances = {int(text) for _, text in results}
     assert 2 <= len(instances) <= 4  # max_instances=4 in this fixture
+    assert os.getpid() not in instances
     assert elapsed < 12 * 0.2  # not one after the other
 
 
 def test_environment_from_the_template(api: FakeApi) -> None:
     response = requests.get(f"{api.url}/env", headers={"Authorization": "allow"}, timeout=10)
-    assert response.json() == {
-        "import": {"TABLE_NAME": "fake-table", "GREETING": "hello-test", "OWN": "only-mine"},
-        # Variables of one function only are there at cold start (where settings are read).
-        "call": {"TABLE_NAME": "fake-table", "GREETING": "hello-test", "OWN": None},
-    }
+    # Fixed when the instance starts, as on Lambda: the function's own variables included.
+    everything = {"TABLE_NAME": "fake-table", "GREETING": "hello-test", "OWN": "only-mine"}
+    assert response.json() == {"import": everything, "call": everything}
+
+
+def worker_exists(pid: int) -> bool:
+    """True while the process exists, zombies included."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def get(api_url: str, path: str) -> requests.Response:
+    return requests.get(api_url + path, headers={"Authorization": "allow"}, timeout=20)
+
+
+def test_two_concurrent_requests_run_in_two_worker_processes(api: FakeApi) -> None:
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(lambda _: get(api.url, "/pid?sleep=1"), range(2)))
+    assert [response.status_code for response in responses] == [200, 200]
+    pids = {int(response.text) for response in responses}
+    assert len(pids) == 2
+    assert os.getpid() not in pids
+    assert pids <= set(api.gateway.worker_pids()["PidFunction"])
+    # and warm instances are reused
+    assert int(get(api.url, "/pid").text) in pids
+
+
+def test_the_authorizer_runs_in_worker_processes_too(api: FakeApi) -> None:
+    assert get(api.url, "/public").status_code == 200
+    assert get(api.url, "/echo").status_code == 200
+    authorizers = api.gateway.worker_pids()["AuthFunction"]
+    assert authorizers
+    assert os.getpid() not in authorizers
+
+
+def test_a_timeout_kills_the_worker_and_the_next_request_works(api: FakeApi) -> None:
+    warm = get(api.url, "/slow?fast=1")
+    assert warm.status_code == 200
+    pid = int(warm.text)
+    assert api.gateway.worker_pids()["SlowFunction"] == [pid]
+    started = time.monotonic()
+    timed_out = get(api.url, "/slow")
+    assert timed_out.status_code == 504
+    assert time.monotonic() - started < 2.0
+    assert not worker_exists(pid)
+    assert api.gateway.worker_pids()["SlowFunction"] == []
+    again = get(api.url, "/slow?fast=1")
+    assert again.status_code == 200
+    assert int(again.text) != pid
+
+
+@pytest.mark.parametrize(
+    ("how", "status"), [("exit", "exit status 3"), ("segv", "signal: SIGSEGV"), ("sys-exit", "exit status 1")]
+)
+def test_a_crashing_worker_is_a_502_and_is_replaced(
+    api: FakeApi, caplog: pytest.LogCaptureFixture, how: str, status: str
+) -> None:
+    warm = get(api.url, "/crash")
+    assert warm.status_code == 200
+    pid = int(warm.text)
+    with caplog.at_level(logging.ERROR, logger="oauth_authz_local.gateway"):
+        crashed = get(api.url, f"/crash?how={how}")
+    assert crashed.status_code == 502
+    assert crashed.json() == {"message": "Server Error"}
+    assert any(
+        f"CrashFunction: Runtime exited with error: {status}" in record.getMessage()
+        for record in caplog.records
+    )
+    assert not worker_exists(pid)
+    again = get(api.url, "/crash")
+    assert again.status_code == 200
+    assert int(again.text) != pid
+    assert get(api.url, "/public").status_code == 200
+
+
+def test_workers_start_from_the_preloaded_modules_with_empty_caches(api: FakeApi) -> None:
+    response = get(api.url, "/preload")
+    assert response.status_code == 200
+    answer = response.json()
+    # The layer's caches are filled by invocations only: the fork server created no client, read no settings.
+    assert (answer["settings"], answer["clients"]) == (0, 0)
+    # Logger, Tracer and Metrics are built in the worker, from its own POWERTOOLS_* variables.
+    assert answer["loaded"]["oauth_authz.observability"] is False
+    assert answer["loaded"]["oauth_authz.http"] is False
+    if worker_context().get_start_method() == "forkserver":
+        assert answer["loaded"]["aws_lambda_powertools.event_handler"] is True
+        assert answer["loaded"]["boto3"] is True
+        assert answer["loaded"]["oauth_authz.service.authorizations"] is True
+
+
+def test_stopping_the_server_leaves_no_worker(api: FakeApi) -> None:
+    gateway = Gateway(load_template(api.root / "template.yaml"), table_name="fake-table", max_instances=4)
+    server = GatewayServer(gateway)
+    url = server.start()
+    in_flight: list[int] = []
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            statuses = [r.status_code for r in pool.map(lambda _: get(url, "/pid?sleep=0.3"), range(3))]
+        assert statuses == [200, 200, 200]
+        assert get(url, "/echo").status_code == 200
+        # one request still running when the server stops: its worker is killed after the grace period
+        busy = threading.Thread(target=lambda: in_flight.append(get(url, "/pid?sleep=30").status_code))
+        busy.start()
+        time.sleep(0.5)
+        pids = [pid for found in gateway.worker_pids().values() for pid in found]
+        assert len(pids) >= 5  # 3 PidFunction (one of them busy), EchoFunction, AuthFunction
+    finally:
+        started = time.monotonic()
+        server.stop()
+        stopped_in = time.monotonic() - started
+    busy.join(timeout=10)
+    assert in_flight == [502]
+    assert stopped_in < STOP_GRACE_SECONDS + 2
+    assert all(found == [] for found in gateway.worker_pids().values())
+    assert [pid for pid in pids if worker_exists(pid)] == []
+    # a stopped gateway starts no new worker
+    with pytest.raises(InvocationError):
+        gateway.pools["PidFunction"].invoke({}, "after-stop", 1)
 
 
 def raw_exchange(url: str, request: bytes) -> bytes:
@@ -565,3 +769,18 @@ def test_no_log_record_holds_a_credential(api: FakeApi, caplog: pytest.LogCaptur
     ]  # the client's own
     formatter = logging.Formatter()
     assert all(secret not in formatter.format(record) for record in server_side)
+
+
+def test_waiting_for_a_free_instance_is_not_the_functions_time(api: FakeApi) -> None:
+    # SlowFunction's Timeout is 1 s; with one instance the third request waits ~1.2 s for it.
+    pool = FunctionPool(api.gateway.pools["SlowFunction"].spec, max_instances=1)
+    event = {"queryStringParameters": {"sleep": "0.6"}}
+    try:
+        with ThreadPoolExecutor(3) as threads:
+            answers = list(threads.map(lambda n: pool.invoke(event, f"queued-{n}"), range(3)))
+        assert [answer["statusCode"] for answer in answers] == [200, 200, 200]
+        assert len({answer["body"] for answer in answers}) == 1  # one instance, reused
+        assert len(pool.worker_pids()) == 1
+    finally:
+        pool.close()
+    assert pool.worker_pids() == []

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
+import signal
 from pathlib import Path
 
 import pytest
 
+from oauth_authz_local import gateway
 from oauth_authz_local.gateway import (
+    WORKER_PRELOAD,
     AuthorizerError,
+    FunctionError,
+    FunctionPool,
     HttpRequest,
     InvocationError,
     RouteTable,
@@ -20,6 +26,7 @@ from oauth_authz_local.gateway import (
     parse_authorizer_result,
     proxy_result_to_response,
     render_gateway_response,
+    worker_context,
 )
 from oauth_authz_local.template import Authorizer, FunctionSpec, GatewayResponse, Route
 
@@ -533,3 +540,54 @@ def test_api_gateway_defaults_without_configuration() -> None:
     assert (integration.status, json.loads(integration.body)) == (502, {"message": "Internal server error"})
     timeout = render_gateway_response({}, "INTEGRATION_TIMEOUT")
     assert (timeout.status, json.loads(timeout.body)) == (504, {"message": "Endpoint request timed out"})
+
+
+# ------------------------------------------------------------------------------------ worker processes
+def test_workers_never_come_from_a_plain_fork() -> None:
+    method = worker_context().get_start_method()
+    assert method in ("forkserver", "spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert method == "forkserver"
+
+
+def test_the_preload_list_leaves_out_what_reads_powertools_settings_at_import() -> None:
+    assert "oauth_authz.observability" not in WORKER_PRELOAD
+    assert "oauth_authz.http" not in WORKER_PRELOAD
+    assert "aws_lambda_powertools.event_handler" in WORKER_PRELOAD
+
+
+def test_a_console_scripts_imports_are_preloaded(tmp_path: Path) -> None:
+    wrapper = tmp_path / "runner"
+    wrapper.write_text(
+        '"""doc"""\nimport sys\nimport a.b, c\nfrom d.e import f\nfrom . import g\n'
+        'if __name__ == "__main__":\n    sys.exit(f())\n'
+    )
+    assert gateway._script_imports(str(wrapper)) == ["sys", "a.b", "c", "d.e"]
+    # any other script may do anything at its top level: nothing of it goes to the fork server
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nimport c\nc.start_threads()\n")
+    assert gateway._script_imports(str(script)) == []
+    assert gateway._script_imports(str(tmp_path / "missing.py")) == []
+
+
+def test_exit_status_reads_like_lambdas() -> None:
+    assert gateway._exit_status(3) == "exit status 3"
+    assert gateway._exit_status(-signal.SIGKILL) == "signal: SIGKILL"
+    assert gateway._exit_status(-signal.SIGSEGV) == "signal: SIGSEGV"
+    assert gateway._exit_status(None) == "still running"
+
+
+def test_function_error_keeps_the_type_and_message_only() -> None:
+    error = FunctionError("Exception", "Unauthorized")
+    assert isinstance(error, InvocationError)
+    assert (error.error_type, error.error_message, str(error)) == (
+        "Exception",
+        "Unauthorized",
+        "Exception: Unauthorized",
+    )
+
+
+def test_a_workers_environment_is_the_shared_one_then_its_own() -> None:
+    pool = FunctionPool(SPEC, {"OWN": "x", "SHARED": "mine"}, 2, {"SHARED": "all", "GONE": None})
+    assert pool.worker_environment() == {"SHARED": "mine", "GONE": None, "OWN": "x"}
+    assert pool.worker_pids() == []

@@ -1,0 +1,182 @@
+"""The admin CLI (`oauth-authz`) as a user runs it, against the running server's data dir: users and apps are
+created, listed and deleted, and the API sees it at once; refusals are one clear line on stderr and exit 1.
+
+Users: its own (cli-*), made here.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets as random_secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.support.e2e import (
+    App,
+    Client,
+    CliResult,
+    Secrets,
+    Server,
+    User,
+    assert_error,
+    assert_not_found,
+    run_cli,
+)
+
+Cli = Callable[..., CliResult]
+
+
+def new_login() -> str:
+    return "cli-" + random_secrets.token_hex(4)
+
+
+def new_password() -> str:
+    return "cli-pw-" + random_secrets.token_urlsafe(12)
+
+
+def succeeded(result: CliResult) -> CliResult:
+    assert (result.returncode, result.stderr) == (0, ""), result
+    return result
+
+
+def refused(result: CliResult, message: str) -> None:
+    """Exit 1, one line on stderr, nothing on stdout, no traceback."""
+    assert result.returncode == 1, result
+    assert result.stdout == "", result
+    assert result.stderr == f"oauth-authz: {message}\n", result.stderr
+
+
+def test_a_user_from_creation_to_deletion(cli: Cli, anonymous: Client, alpha: App) -> None:
+    login, password = new_login(), new_password()
+    created = succeeded(cli("users", "create", login, stdin=password + "\n"))
+    found = re.fullmatch(rf"Created user {login} \(id (\d+)\)\.\n", created.stdout)
+    assert found, created.stdout
+    user_id = int(found.group(1))
+
+    listed = succeeded(cli("--json", "users", "list")).json()  # --json before the command works too
+    [entry] = [user for user in listed if user["login"] == login]
+    assert entry["id"] == user_id and set(entry) == {"login", "id", "created_at"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["created_at"])
+    text = succeeded(cli("users", "list")).stdout.splitlines()
+    assert text[0].split() == ["LOGIN", "ID", "CREATED"]
+    assert any(line.split()[:2] == [login, str(user_id)] for line in text[1:])
+
+    # The API knows them at once; their tokens work.
+    api = anonymous.as_((login, password))
+    assert api.get("/authorizations").json() == []
+    personal = api.post("/authorizations", {"note": "before deletion"})
+    assert personal.status_code == 201
+    app_token = api.put(f"/authorizations/clients/{alpha.client_id}", {"client_secret": alpha.client_secret})
+    assert app_token.status_code == 201
+    check = f"/applications/{alpha.client_id}/token"
+    checked = alpha.client.post(check, {"access_token": app_token.json()["token"]})
+    assert checked.status_code == 200 and checked.json()["user"]["login"] == login
+
+    deleted = succeeded(cli("users", "delete", login, "--json")).json()
+    assert deleted == {"deleted": login, "id": user_id}
+    assert_error(api.get("/authorizations"), 401, "Bad credentials")
+    assert_not_found(alpha.client.post(check, {"access_token": app_token.json()["token"]}))
+    refused(cli("users", "delete", login), f"No user '{login}'.")
+
+
+def test_refused_users(cli: Cli, alice: User) -> None:
+    long_login = "a" * 40
+    cases = [
+        (alice.login, new_password(), f"The login '{alice.login}' is taken."),
+        (alice.login.upper(), new_password(), f"The login '{alice.login.upper()}' is taken."),
+        ("bad-", new_password(), None),
+        (long_login, new_password(), None),
+        ("cli-short-" + random_secrets.token_hex(3), "short", "A password has 8 to {} characters."),
+    ]
+
+    def create(case: tuple[str, str, str | None]) -> CliResult:
+        login, password, _ = case
+        return cli("users", "create", login, stdin=password + "\n")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(create, cases))
+    login_rule = "A login is 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen."
+    for (login, password, message), result in zip(cases, results, strict=True):
+        assert result.returncode == 1, (login, result)
+        if message is None:
+            refused(result, login_rule)
+        elif "{}" in message:
+            assert re.fullmatch(r"oauth-authz: A password has 8 to \d+ characters\.\n", result.stderr), result
+            assert result.stdout == ""
+        else:
+            refused(result, message)
+        if len(password) >= 6:
+            assert password not in result.stderr + result.stdout
+
+
+def test_an_app_from_registration_to_deletion(
+    cli: Cli, server: Server, anonymous: Client, conny: User
+) -> None:
+    name = "CLI App " + random_secrets.token_hex(3)
+    created = succeeded(cli("apps", "create", "--name", name, "--url", "https://cli.example.com/app"))
+    lines = created.stdout.splitlines()
+    assert lines[0] == f"Registered {name}."
+    client_id = re.fullmatch(r"client_id:\s+([0-9a-f]{20})", lines[1])
+    client_secret = re.fullmatch(r"client_secret:\s+([0-9a-f]{40})", lines[2])
+    assert client_id and client_secret, created.stdout
+    assert "shown only now" in lines[3]
+    app = App(
+        client_id.group(1),
+        client_secret.group(1),
+        name,
+        "https://cli.example.com/app",
+        anonymous.as_((client_id.group(1), client_secret.group(1))),
+    )
+
+    listed = succeeded(cli("apps", "list", "--json")).json()
+    [entry] = [found for found in listed if found["client_id"] == app.client_id]
+    assert {key: entry[key] for key in ("name", "url")} == {"name": name, "url": app.url}
+    assert "client_secret" not in entry
+    text = succeeded(cli("apps", "list")).stdout
+    assert app.client_secret not in text
+    assert any(line.startswith(app.client_id) and name in line for line in text.splitlines())
+
+    token = conny.client.put(f"/authorizations/clients/{app.client_id}", {"client_secret": app.client_secret})
+    assert token.status_code == 201 and token.json()["app"] == app.app_json
+    check = f"/applications/{app.client_id}/token"
+    assert app.client.post(check, {"access_token": token.json()["token"]}).status_code == 200
+
+    deleted = succeeded(cli("apps", "delete", app.client_id, "--json")).json()
+    assert deleted == {"deleted": app.client_id, "revoked_tokens": 1}
+    assert_error(app.client.post(check, {"access_token": token.json()["token"]}), 401, "Bad credentials")
+    assert_not_found(conny.client.get(f"/authorizations/{token.json()['id']}"))
+    grants = conny.client.get("/applications/grants").json()
+    assert app.client_id not in [grant["app"]["client_id"] for grant in grants]
+    refused(cli("apps", "delete", app.client_id), f"No app with client_id '{app.client_id}'.")
+
+
+def test_refused_apps(cli: Cli) -> None:
+    cases = [
+        (("--name", "x", "--url", "ftp://example.com"), "An app's URL is an absolute http(s) URL."),
+        (("--name", "", "--url", "https://example.com"), "An app's name has 1 to 255 characters."),
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda case: cli("apps", "create", *case[0]), cases))
+    for (_, message), result in zip(cases, results, strict=True):
+        refused(result, message)
+
+
+def test_the_store_endpoint_of_the_running_server(
+    server: Server, secrets: Secrets, cli: Cli, anonymous: Client, alice: User
+) -> None:
+    """`--endpoint-url` at the DynamoDB endpoint the server advertises: the same table, the same users."""
+    endpoint = server.store_endpoint
+    assert endpoint.startswith("http://127.0.0.1:")
+
+    def remote(*args: str, stdin: str | None = None) -> CliResult:
+        return run_cli(
+            "--endpoint-url", endpoint, "--table", "oauth-authz", *args, stdin=stdin, secrets=secrets
+        )
+
+    logins = [user["login"] for user in succeeded(remote("users", "list", "--json")).json()]
+    assert alice.login in logins
+    login, password = new_login(), new_password()
+    succeeded(remote("users", "create", login, "--json", stdin=password + "\n"))
+    assert anonymous.as_((login, password)).get("/authorizations").status_code == 200
+    assert succeeded(remote("users", "delete", login)).stdout.startswith(f"Deleted user {login}")
+    assert_error(anonymous.as_((login, password)).get("/authorizations"), 401, "Bad credentials")
