@@ -2,9 +2,11 @@
 
 moto 5.2's `transact_write_items` snapshots the whole table once per *action* before running a transaction
 (to roll back on failure), so a 97-action transaction deep-copies the table 97 times and a grant revocation
-of 150 tokens (7 such transactions) took 20-30 s and ran into the function's timeout. The method below is
-moto's own (moto/dynamodb/models/__init__.py, 5.2.5) with the snapshot taken once per *table*; nothing else
-differs. Drop this module when moto fixes it upstream.
+of 150 tokens (7 such transactions) took 20-30 s and ran into the function's timeout; even one copy per
+transaction grows with the table. The method below is moto's own (moto/dynamodb/models/__init__.py, 5.2.5)
+with the snapshot replaced by an undo log of the items the transaction touches (each one's attributes
+before it changed), replayed backwards on a rollback; nothing else differs. The store runs one request at
+a time, so nothing else sees the items between the change and the rollback.
 """
 # ruff: noqa
 # mypy: ignore-errors
@@ -24,20 +26,21 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
 
 
 class StoreBackend(DynamoDBBackend):
     def transact_write_items(self, transact_items: list[dict[str, Any]]) -> None:
         if len(transact_items) > 100:
             raise TooManyTransactionsException()
-        # Create a backup in case any of the transactions fail
-        original_table_state: dict[str, Table] = {}
-        for item in transact_items:
-            _, op = next(iter(item.items()))
-            table_name = op.get("TableName")
-            if table_name and table_name in self.tables and table_name not in original_table_state:
-                original_table_state[table_name] = copy.deepcopy(self.tables[table_name])
+        # What each changed item was before the change (None: it did not exist), to undo on failure
+        undo: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+
+        def rollback() -> None:
+            for table_name, key, before in reversed(undo):
+                if before is None:
+                    self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, before)
 
         target_items: set[tuple[str, str]] = set()
 
@@ -90,6 +93,9 @@ class StoreBackend(DynamoDBBackend):
                             original_item = current.to_json()["Attributes"]
                         raise ConditionalCheckFailed(item=original_item)
 
+                if op_type != "ConditionCheck":
+                    before = copy.deepcopy(current.to_json()["Attributes"]) if current else None
+                    undo.append((table_name, key, before))
                 if op_type == "Put":
                     attrs = op["Item"]
                     self.put_item(
@@ -120,8 +126,7 @@ class StoreBackend(DynamoDBBackend):
                 errors.append((None, None, None))
             except (MultipleTransactionsException, MockValidationException):
                 # Rollback to the original state, and reraise the error
-                for table_name in original_table_state:
-                    self.tables[table_name] = original_table_state[table_name]
+                rollback()
                 raise
             except ConditionalCheckFailed as e:
                 errors.append(("ConditionalCheckFailed", str(e.message), original_item))  # type: ignore
@@ -131,6 +136,5 @@ class StoreBackend(DynamoDBBackend):
 
         if any(code is not None for code, _, _ in errors):
             # Rollback to the original state, and reraise the errors
-            for table_name in original_table_state:
-                self.tables[table_name] = original_table_state[table_name]
+            rollback()
             raise TransactionCanceledException(errors)

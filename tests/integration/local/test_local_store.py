@@ -277,3 +277,42 @@ def test_stores_are_isolated_from_each_other_and_from_mock_aws(tmp_path: Path) -
             aws_secret_access_key="other",  # noqa: S106
         )
         assert other.get_item(TableName=TABLE, Key=item("x", "1"))["Item"] == item("x", "1")
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        dynamodb = client(store.endpoint)
+        ensure_table(store.endpoint, TABLE)
+        dynamodb.put_item(TableName=TABLE, Item=item("B", "B", n={"N": "1"}))
+        dynamodb.put_item(TableName=TABLE, Item=item("C", "C"))
+        before = sorted(dynamodb.scan(TableName=TABLE)["Items"], key=lambda i: i["PK"]["S"])
+
+        with pytest.raises(ClientError) as cancelled:
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": TABLE, "Item": item("A", "A")}},
+                    {
+                        "Update": {
+                            "TableName": TABLE,
+                            "Key": {"PK": {"S": "B"}, "SK": {"S": "B"}},
+                            "UpdateExpression": "ADD n :one",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        }
+                    },
+                    {"Delete": {"TableName": TABLE, "Key": {"PK": {"S": "C"}, "SK": {"S": "C"}}}},
+                    {
+                        "ConditionCheck": {
+                            "TableName": TABLE,
+                            "Key": {"PK": {"S": "D"}, "SK": {"S": "D"}},
+                            "ConditionExpression": "attribute_exists(PK)",
+                        }
+                    },
+                ]
+            )
+
+        assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+        codes = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+        assert codes == ["None", "None", "None", "ConditionalCheckFailed"]
+        after = sorted(dynamodb.scan(TableName=TABLE)["Items"], key=lambda i: i["PK"]["S"])
+        assert after == before
