@@ -7,15 +7,15 @@ from types import SimpleNamespace
 import pytest
 
 from oauth_authz.errors import StoreUnavailable, ValidationFailed
-from oauth_authz.service import authorizations
-from oauth_authz.service.authorizations import ATTEMPTS, with_retries
+from oauth_authz.service import retries
+from oauth_authz.service.retries import ATTEMPTS, with_retries
 from oauth_authz.store.repository import WriteConflict
 
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(authorizations, "time", SimpleNamespace(sleep=slept.append))
+    monkeypatch.setattr(retries, "time", SimpleNamespace(sleep=slept.append))
     return slept
 
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from oauth_authz import clock, tokens
 from oauth_authz.errors import NotFound
 from oauth_authz.models.domain import Authorization, IssuedToken, Principal
-from oauth_authz.service.authorizations import with_retries
 from oauth_authz.service.grants import GrantService
+from oauth_authz.service.retries import with_retries
 from oauth_authz.settings import get_settings
 from oauth_authz.store.repository import Repository
 

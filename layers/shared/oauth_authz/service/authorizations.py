@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TypeVar
 
 from oauth_authz import clock, ids, tokens
-from oauth_authz.errors import ErrorCode, FieldError, NotFound, StoreUnavailable, ValidationFailed
+from oauth_authz.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from oauth_authz.models.api import (
     CreateAuthorizationBody,
     GetOrCreateBody,
@@ -30,25 +26,13 @@ from oauth_authz.models.domain import (
 )
 from oauth_authz.passwords import secret_matches
 from oauth_authz.scopes import dedupe, unknown
+from oauth_authz.service.retries import with_retries
 from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import FINGERPRINT, NOTE, AppContext, Repository, WriteConflict
-
-ATTEMPTS = 6
-T = TypeVar("T")
 
 # GitHub answers a duplicate personal-token note with this field name; clients look for it.
 NOTE_TAKEN = FieldError("description", ErrorCode.ALREADY_EXISTS)
 FINGERPRINT_TAKEN = FieldError("fingerprint", ErrorCode.ALREADY_EXISTS)
-
-
-def with_retries(attempt: Callable[[], T]) -> T:
-    """Run an optimistic read-then-transact step again when it lost a race; 503 when it keeps losing."""
-    for round_ in range(ATTEMPTS):
-        try:
-            return attempt()
-        except WriteConflict:
-            time.sleep(random.uniform(0, 0.01 * 2**round_))  # noqa: S311 - jitter, not a secret
-    raise StoreUnavailable()
 
 
 class AuthorizationService:

@@ -8,8 +8,6 @@ before the revocation answered survives it, and no part ever leaves a token with
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -17,6 +15,7 @@ from functools import lru_cache
 from oauth_authz import clock
 from oauth_authz.errors import NotFound, StoreUnavailable
 from oauth_authz.models.domain import Grant, Principal
+from oauth_authz.service.retries import backoff
 from oauth_authz.settings import get_settings
 from oauth_authz.store.repository import Repository, WriteConflict
 
@@ -64,7 +63,7 @@ class GrantService:
                 self.repository.delete_grant(replace(grant, version=version))
                 return
             except WriteConflict:
-                time.sleep(random.uniform(0, 0.01 * 2**round_))  # noqa: S311 - jitter, not a secret
+                backoff(round_)
         raise StoreUnavailable()
 
 
