@@ -15,25 +15,17 @@ each other's data.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import os
 import secrets as random_secrets
-import signal
 import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from tests.support.e2e import (
-    PYTHON,
-    REPO_ROOT,
     Accounts,
     App,
     Client,
@@ -41,14 +33,12 @@ from tests.support.e2e import (
     Secrets,
     Server,
     User,
-    clean_environment,
     run_cli,
 )
+from tests.support.e2e_auth import start_server, stop_server
 
 HERE = Path(__file__).resolve().parent
 LAST_MODULE = "test_e2e_zz_logs.py"
-START_TIMEOUT = 90.0
-STOP_TIMEOUT = 30.0
 CHILDREN_GRACE = 10.0  # after the server exits, its workers have this long to follow
 
 # Each test module owns some of these users (see the module's docstring); the apps are shared (grants and
@@ -80,95 +70,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # ---------------------------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _process_group(pgid: int) -> list[tuple[int, str]]:
-    """(pid, state) of every process in process group `pgid`, from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rpartition(")")[2].split()
-        # after the command: state, ppid, pgrp, ...
-        if len(fields) > 2 and int(fields[2]) == pgid:
-            members.append((int(entry.name), fields[0]))
-    return members
-
-
-def _start(data_dir: Path, logs_dir: Path, attempt: int) -> Server | None:
-    """The server on a free port; None when the port was taken meanwhile (the caller tries another)."""
-    port = _free_port()
-    stdout_path = logs_dir / f"server-{attempt}.stdout.log"
-    stderr_path = logs_dir / f"server-{attempt}.stderr.log"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "oauth_authz_local",
-                "serve",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-            ],
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            env=clean_environment(),
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    server = Server(url, port, data_dir, process, stdout_path, stderr_path)
-    banner = f"oauth-authz local API on {url} "
-    deadline = time.monotonic() + START_TIMEOUT
-    while banner not in server.stdout():
-        if process.poll() is not None:
-            if "Address already in use" in server.stderr():
-                return None
-            raise AssertionError(f"the local API exited with {process.returncode}:\n{server.logs()}")
-        if time.monotonic() > deadline:
-            _stop(server)
-            raise AssertionError(f"the local API did not start in {START_TIMEOUT}s:\n{server.logs()}")
-        time.sleep(0.1)
-    # It prints the banner once it listens; it must also answer (any route: an unknown one is a 404).
-    answer = requests.get(url + "/", timeout=30)
-    assert answer.status_code == 404, answer.text
-    return server
-
-
-def _stop(server: Server) -> tuple[int | None, list[tuple[int, str]]]:
-    """SIGTERM, then wait; returns the exit status (None: it had to be killed) and what was left running."""
-    pgid = server.process.pid  # a session leader: its pid is its process group id
-    returncode: int | None
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-    try:
-        returncode = server.process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        returncode = None
-    deadline = time.monotonic() + CHILDREN_GRACE
-    leftovers = [(pid, state) for pid, state in _process_group(pgid) if state != "Z"]
-    while leftovers and time.monotonic() < deadline:
-        time.sleep(0.1)
-        leftovers = [(pid, state) for pid, state in _process_group(pgid) if state != "Z"]
-    if returncode is None or leftovers:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.process.wait(timeout=10)
-    return returncode, leftovers
-
-
 @pytest.fixture(scope="session")
 def secrets() -> Secrets:
     """Every secret the tests send or receive; the server's logs must hold none of them."""
@@ -179,15 +80,10 @@ def secrets() -> Secrets:
 def server(tmp_path_factory: pytest.TempPathFactory, secrets: Secrets) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     logs_dir = tmp_path_factory.mktemp("e2e-logs")
-    started = None
-    for attempt in range(3):
-        started = _start(data_dir, logs_dir, attempt)
-        if started is not None:
-            break
-    assert started is not None, "no free port for the local API after 3 attempts"
+    started = start_server(data_dir, logs_dir, overrides={})
     yield started
 
-    returncode, leftovers = _stop(started)
+    returncode, leftovers = stop_server(started)
     assert returncode == 0, f"the local API exited with {returncode} on SIGTERM:\n{started.stderr()[-3000:]}"
     assert not leftovers, f"processes left running after the local API stopped: {leftovers}"
     assert "oauth-authz local API stopped" in started.stderr()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from oauth_authz import tokens
+from oauth_authz import tokens, totp
 from oauth_authz.errors import AuthFailure
 from oauth_authz.models.domain import App, FailedLogins, Principal, User
 from oauth_authz.passwords import hash_secret
+from oauth_authz.secretbox import new_local_key, seal
 from oauth_authz.service import authentication
 from oauth_authz.service.authentication import (
     MAX_HEADER,
@@ -140,6 +143,13 @@ class FakeRepository:
     def login_state(self, login: str) -> tuple[User | None, FailedLogins]:
         return self.get_user(login), self.failures.get(login.lower(), FailedLogins())
 
+    def accept_totp_step(self, user: User, step: int) -> bool:
+        current = self.users[user.login.lower()]
+        if step <= current.totp_last_step:
+            return False
+        self.users[user.login.lower()] = dataclasses.replace(current, totp_last_step=step)
+        return True
+
     def record_failed_login(self, login: str, seen: FailedLogins, now: int, window: int) -> None:
         current = self.failures.get(login.lower(), FailedLogins())
         if current.in_window(now, window):
@@ -266,3 +276,41 @@ def test_outcomes_hold_no_credentials(repository: FakeRepository) -> None:
     outcome: Any = authenticate(repository, basic("octocat", OCTOCAT_PASSWORD))
 
     assert OCTOCAT_PASSWORD not in repr(outcome)
+
+
+# the second factor -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_factor(repository: FakeRepository, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("TOTP_LOCAL_KEY", new_local_key())
+    monkeypatch.delenv("TOTP_KMS_KEY_ID", raising=False)
+    seed = totp.new_secret()
+    octocat = repository.users["octocat"]
+    repository.users["octocat"] = dataclasses.replace(octocat, totp_sealed=seal(seed, "octocat"))
+    return seed
+
+
+def authenticate_with_otp(repository: FakeRepository, otp: str | None) -> Outcome:
+    settings = Settings(table_name="oauth-authz")
+    authenticator = Authenticator(repository, settings)  # type: ignore[arg-type]
+    return authenticator.authenticate(basic("octocat", OCTOCAT_PASSWORD), False, otp=otp)
+
+
+def test_a_fresh_code_is_accepted_once_and_a_replay_is_not_a_failed_attempt(
+    repository: FakeRepository, two_factor: str
+) -> None:
+    code = totp.code_at(two_factor, totp.step_at(time.time()))
+
+    assert authenticate_with_otp(repository, code).principal is not None
+    assert authenticate_with_otp(repository, code) == Outcome(failure=AuthFailure.OTP_REQUIRED)
+    assert authenticate_with_otp(repository, None) == Outcome(failure=AuthFailure.OTP_REQUIRED)
+    assert repository.failures == {}  # clients resend their last code: that must not lock them out
+
+
+def test_a_wrong_code_is_a_failed_attempt(repository: FakeRepository, two_factor: str) -> None:
+    code = totp.code_at(two_factor, totp.step_at(time.time()))
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+
+    assert authenticate_with_otp(repository, wrong) == Outcome(failure=AuthFailure.OTP_REQUIRED)
+    assert repository.failures["octocat"].count == 1

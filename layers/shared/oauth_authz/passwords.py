@@ -24,8 +24,18 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+# A hash of nobody's password made with _HASHER's parameters, so that the first unknown login of an instance
+# costs one verification like every other, not a hash on top (computing it on first use did: a timing
+# difference). Computed after all only if the parameters above change.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=1$VHlT65H/sguA1esNRRc+8g$qLpc2zNDo5NNJz+6c6zt9w6OmDN5l6tn6TTtj7S6mdk"
+)
+
+
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
+    if not _HASHER.check_needs_rehash(_DUMMY_HASH):
+        return _DUMMY_HASH
     return _HASHER.hash("not a password of anyone")
 
 

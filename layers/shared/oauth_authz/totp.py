@@ -40,17 +40,14 @@ def code_at(secret: str, step: int) -> str:
     return str(value % 10**DIGITS).zfill(DIGITS)
 
 
-def accepted_step(secret: str, code: str, epoch_seconds: float, last_step: int) -> int | None:
-    """The step of `code` (within the drift, after `last_step`), or None; compared in constant time."""
+def matching_steps(secret: str, code: str, epoch_seconds: float) -> list[int]:
+    """The steps within the drift whose code is `code` (usually one, or none); compared in constant time."""
     candidate = code.strip()
     if len(candidate) != DIGITS or not candidate.isascii() or not candidate.isdigit():
-        return None
+        return []
     now = step_at(epoch_seconds)
-    found = None
-    for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):
-        if hmac.compare_digest(code_at(secret, step), candidate) and step > last_step and found is None:
-            found = step
-    return found
+    steps = range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1)
+    return [step for step in steps if hmac.compare_digest(code_at(secret, step), candidate)]
 
 
 def provisioning_uri(secret: str, login: str) -> str:

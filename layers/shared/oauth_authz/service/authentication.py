@@ -23,6 +23,9 @@ from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
 
 MAX_HEADER = 4096
+# GitHub's longest login (`accounts.LOGIN_PATTERN`). A longer one is nobody's, and its keys could pass
+# DynamoDB's 2048-byte limit on a partition key (a ValidationException, the authorizer failing: a 500).
+MAX_LOGIN = 39
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class Authenticator:
         if tokens.is_well_formed(credentials.password):
             return Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
         login = credentials.username
+        if len(login) > MAX_LOGIN:  # nobody's: refused like an unknown login, without a key to count it under
+            burn_verify(credentials.password)
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         now = int(time.time())
         window = self.settings.lockout_window_seconds
         user, failures = self.repository.login_state(login)
@@ -102,17 +108,18 @@ class Authenticator:
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
 
     def _second_factor(self, user: User, otp: str | None, failures: FailedLogins, now: int) -> Outcome:
-        """A missing code is the challenge clients expect; a wrong one is also a failed attempt; a code
-        already used (a replay) is refused like a missing one."""
+        """A missing code is the challenge clients expect; a wrong one is also a failed attempt. A code
+        already used (a replay) is refused like a missing one but not counted: clients such as octokit
+        resend their last code until they see the challenge, and must not lock their user out."""
         if otp is None or otp.strip() == "":
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
         assert user.totp_sealed is not None  # noqa: S101 - has_two_factor
-        seed = open_sealed(user.totp_sealed, user.login)
-        step = totp.accepted_step(seed, otp, now, user.totp_last_step)
-        if step is None:
+        steps = totp.matching_steps(open_sealed(user.totp_sealed, user.login), otp, now)
+        if not steps:
             self._failed(user.login, failures, now)
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
-        if not self.repository.accept_totp_step(user, step):
+        fresh = [step for step in steps if step > user.totp_last_step]
+        if not fresh or not self.repository.accept_totp_step(user, fresh[0]):
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
 
