@@ -203,7 +203,7 @@ def test_gateway_responses(template: dict[str, object]) -> None:
         "X-GitHub-Media-Type": "'github.v3; format=json'",
     }
     assert unauthorized.templates == {
-        "application/json": '{"message": "Requires authentication", "documentation_url": "https://docs.github.com/rest"}'
+        "application/json": '{"message":"Requires authentication","documentation_url":"https://docs.github.com/rest"}'
     }
     assert responses["MISSING_AUTHENTICATION_TOKEN"].status_code == 404
     assert responses["DEFAULT_4XX"].status_code is None
