@@ -354,11 +354,14 @@ def build_authorizer_event(
             "authorizationToken": request.header(authorizer.identity_headers[0]) or "",
             "methodArn": arn,
         }
+    return {"type": "REQUEST", "methodArn": arn, **_request_fields(request, match, stage)}
+
+
+def _request_fields(request: HttpRequest, match: RouteMatch, stage: str) -> dict[str, Any]:
+    """What the REQUEST authorizer event and the proxy event both carry of the request."""
     headers, multi_headers = _event_headers(request)
     query, multi_query = _query_parameters(request.query)
     return {
-        "type": "REQUEST",
-        "methodArn": arn,
         "resource": match.resource,
         "path": request.path,
         "httpMethod": request.method,
@@ -379,11 +382,9 @@ def build_proxy_event(
     stage: str = STAGE,
 ) -> dict[str, Any]:
     """The Lambda proxy integration event (payload 1.0, REST API)."""
-    headers, multi_headers = _event_headers(request)
-    query, multi_query = _query_parameters(request.query)
-    request_context = build_request_context(request, match.resource, stage)
+    fields = _request_fields(request, match, stage)
     if authorizer_context is not None:
-        request_context["authorizer"] = dict(authorizer_context)
+        fields["requestContext"]["authorizer"] = dict(authorizer_context)
     body: str | None
     if not request.body:
         body, is_base64 = None, False
@@ -392,20 +393,7 @@ def build_proxy_event(
             body, is_base64 = request.body.decode("utf-8"), False
         except UnicodeDecodeError:
             body, is_base64 = base64.b64encode(request.body).decode("ascii"), True
-    return {
-        "resource": match.resource,
-        "path": request.path,
-        "httpMethod": request.method,
-        "headers": headers,
-        "multiValueHeaders": multi_headers,
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": multi_query,
-        "pathParameters": dict(match.path_parameters) or None,
-        "stageVariables": None,
-        "requestContext": request_context,
-        "body": body,
-        "isBase64Encoded": is_base64,
-    }
+    return {**fields, "body": body, "isBase64Encoded": is_base64}
 
 
 # ---------------------------------------------------------------------------------------- authorizer

@@ -12,6 +12,7 @@ import secrets as random_secrets
 import pytest
 import requests
 
+from tests.support.data import ACCEPT_VALUES
 from tests.support.e2e import (
     DOCS_URL,
     App,
@@ -160,18 +161,6 @@ def test_unknown_routes_and_methods_are_404(anonymous: Client, alice: User, sign
 
 
 # ----------------------------------------------------------------------------------------------- headers
-
-ACCEPT_VALUES = [
-    None,
-    "application/vnd.github+json",
-    "application/vnd.github.v3+json",
-    "application/vnd.github.v3.full+json",
-    "application/vnd.github.v3.raw+json",
-    "application/vnd.github.doctor-strange-preview+json",
-    "application/json",
-    "*/*",
-    "text/html",
-]
 
 
 @pytest.mark.parametrize("accept", ACCEPT_VALUES)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.support.api import assert_error
-from tests.support.data import JSON_CONTENT_TYPE, MEDIA_TYPE
+from tests.support.data import ACCEPT_VALUES, JSON_CONTENT_TYPE, MEDIA_TYPE
 from tests.support.events import app_context, auth_error_context, build_event, load_event
 from tests.support.lambdas import HttpResult
 
@@ -172,19 +172,7 @@ def test_the_supported_api_version_or_none_is_served(
 @pytest.mark.parametrize(
     ("folder", "accept"),
     [
-        *[
-            ("list_authorizations", accept)
-            for accept in (
-                "application/vnd.github+json",
-                "application/vnd.github.v3+json",
-                "application/vnd.github.v3.full+json",
-                "application/vnd.github.v3.raw+json",
-                "application/vnd.github.doctor-strange-preview+json",
-                "application/json",
-                "*/*",
-                None,
-            )
-        ],
+        *[("list_authorizations", accept) for accept in ACCEPT_VALUES],
         ("create_authorization", "application/vnd.github.v3.full+json"),
         ("get_authorization", "*/*"),
         ("check_token", "application/vnd.github.doctor-strange-preview+json"),

@@ -34,3 +34,17 @@ MEDIA_TYPE = "github.v3; format=json"
 EVENT_TOKEN = "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"
 EVENT_GRANT_ID = 1
 APPS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/apps#oauth-applications"
+
+
+# SPEC section 6: every Accept value is served JSON (and one that is not JSON at all, as GitHub does).
+ACCEPT_VALUES = [
+    None,
+    "application/vnd.github+json",
+    "application/vnd.github.v3+json",
+    "application/vnd.github.v3.full+json",
+    "application/vnd.github.v3.raw+json",
+    "application/vnd.github.doctor-strange-preview+json",
+    "application/json",
+    "*/*",
+    "text/html",
+]

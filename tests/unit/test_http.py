@@ -29,7 +29,7 @@ from oauth_authz.errors import (
 )
 from oauth_authz.models.api import CreateAuthorizationBody
 from oauth_authz.models.domain import Principal
-from tests.support.data import AUTHORIZATIONS_DOCS, BASE_URL, DOCS_URL
+from tests.support.data import ACCEPT_VALUES, AUTHORIZATIONS_DOCS, BASE_URL, DOCS_URL
 from tests.support.events import auth_error_context, build_event, user_context
 from tests.support.lambdas import FakeLambdaContext, HttpResult, assert_github_headers, to_result
 from tests.support.schemas import assert_matches_schema
@@ -524,20 +524,7 @@ def test_an_oversize_version_is_not_echoed_whole(app: APIGatewayRestResolver) ->
     assert len(result.json["message"]) < 200
 
 
-@pytest.mark.parametrize(
-    "accept",
-    [
-        None,
-        "application/vnd.github+json",
-        "application/vnd.github.v3+json",
-        "application/vnd.github.v3.full+json",
-        "application/vnd.github.v3.raw+json",
-        "application/vnd.github.doctor-strange-preview+json",
-        "application/json",
-        "*/*",
-        "text/html",
-    ],
-)
+@pytest.mark.parametrize("accept", ACCEPT_VALUES)
 def test_every_accept_value_is_served_json(app: APIGatewayRestResolver, accept: str | None) -> None:
     result = get_one(app, Accept=accept)
 

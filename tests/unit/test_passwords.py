@@ -6,14 +6,12 @@ import hashlib
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from oauth_authz import passwords
 from oauth_authz.passwords import (
     burn_verify,
     hash_password,
     hash_secret,
-    needs_rehash,
     secret_matches,
     verify_password,
 )
@@ -59,13 +57,6 @@ def test_burn_verify_spends_a_real_verification(monkeypatch: pytest.MonkeyPatch)
     assert burn_verify("whatever") is None
     assert len(seen) == 1
     assert seen[0][0].startswith("$argon2id$v=19$m=65536,t=3,p=1$")
-
-
-def test_needs_rehash(password_hash: str) -> None:
-    weaker = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("pw")
-
-    assert needs_rehash(password_hash) is False
-    assert needs_rehash(weaker) is True
 
 
 def test_secret_hash_is_sha256_hex() -> None:

@@ -44,10 +44,6 @@ def burn_verify(password: str) -> None:
     verify_password(_dummy_hash(), password)
 
 
-def needs_rehash(password_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(password_hash)
-
-
 def hash_secret(secret: str) -> str:
     """Long random secrets (app client secrets) are stored as SHA-256: a slow hash adds nothing."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
