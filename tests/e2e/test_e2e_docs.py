@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 import requests
 
 from tests.support.e2e import Client, Server, assert_not_found
@@ -47,3 +51,40 @@ def test_other_methods_and_unknown_assets_are_the_apis_404(anonymous: Client) ->
         ("GET", "/docs/nothing.js"),
     ]:
         assert_not_found(anonymous.request(method, path))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
+def test_the_docs_page_renders_every_operation_in_a_browser(server: Server, tmp_path: Path) -> None:
+    """Headless Chromium opens /docs as a user would: Swagger UI renders every operation of the document."""
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"{server.url}/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    document = requests.get(f"{server.url}/openapi.json", timeout=TIMEOUT).json()
+    assert "oauth-authz" in dom
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert operation["summary"] in dom, operation["summary"]
