@@ -4,7 +4,6 @@ bench/results.json; exit status 1 when a DynamoDB round-trip budget is exceeded 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     def say(text: str) -> None:
-        print(text, file=out, flush=True)
+        print(f"[{time.monotonic() - started:5.0f}s] {text}", file=out, flush=True)
 
     server = env.MotoServer()
     try:
@@ -66,9 +65,9 @@ def _run(endpoint: str, arguments: argparse.Namespace, say: Any) -> dict[str, An
     say(">> part 4: the authorizer's password cost")
     auth = authcache.run(bench_world, arguments.seconds, say)
     say(">> part 3: cold start")
-    cold = coldstart.run(endpoint, arguments.processes, say)
+    cold = coldstart.run(bench_world, table, endpoint, arguments.processes, say)
     say(">> part 5: local API throughput")
-    local = localapi.run(endpoint, arguments.seconds, say)
+    local = localapi.run(bench_world, endpoint, arguments.seconds, say)
     routes_summary = [r.summary() for r in route_results]
     costs = cost.run(routes_summary, auth)
     return {

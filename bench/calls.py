@@ -29,7 +29,7 @@ class Recorder:
     """Attach to a client once; `recording()` collects the calls made meanwhile."""
 
     client: Any
-    capacity: bool = False  # ask for ReturnConsumedCapacity=TOTAL (the counting pass only)
+    capacity: bool = True  # the counting pass: ReturnConsumedCapacity=TOTAL, and the calls copied
     calls: list[Call] = field(default_factory=list)
     active: bool = False
 
@@ -41,8 +41,10 @@ class Recorder:
     def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if not self.active:
             return
-        if self.capacity and model.name not in ("DescribeTable",):
-            params.setdefault("ReturnConsumedCapacity", "TOTAL")
+        if not self.capacity:  # a timed run: only what it takes to put the table back afterwards
+            self.calls.append(Call(model.name, params))
+            return
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
         recorded = {k: v for k, v in params.items() if k != "ReturnConsumedCapacity"}
         self.calls.append(Call(model.name, copy.deepcopy(recorded)))
 
@@ -55,13 +57,38 @@ class Recorder:
         self.calls[-1].reported_capacity = sum(float(c.get("CapacityUnits", 0)) for c in consumed or [])
 
     @contextmanager
-    def recording(self) -> Iterator[list[Call]]:
+    def recording(self, capacity: bool = True) -> Iterator[list[Call]]:
         self.calls = []
+        self.capacity = capacity
         self.active = True
         try:
             yield self.calls
         finally:
             self.active = False
+
+
+def written_keys(calls: list[Call]) -> set[Key]:
+    """The keys of every item the calls may have written."""
+    found: set[Key] = set()
+    for call in calls:
+        p = call.params
+        if call.operation == "PutItem":
+            found.add(_key(p["Item"]))
+        elif call.operation in ("UpdateItem", "DeleteItem"):
+            found.add(_key(p["Key"]))
+        elif call.operation == "TransactWriteItems":
+            for action in p["TransactItems"]:
+                ((kind, body),) = action.items()
+                if kind != "ConditionCheck":
+                    found.add(_key(body["Item"] if kind == "Put" else body["Key"]))
+        elif call.operation == "BatchWriteItem":
+            for requests in p["RequestItems"].values():
+                for request in requests:
+                    if "PutRequest" in request:
+                        found.add(_key(request["PutRequest"]["Item"]))
+                    else:
+                        found.add(_key(request["DeleteRequest"]["Key"]))
+    return found
 
 
 def replay(client: Any, calls: list[Call]) -> None:

@@ -36,7 +36,13 @@ FUNCTION_ENV = {
     # A fixed, throwaway 256-bit key for sealing the benchmark user's TOTP seed.
     "TOTP_LOCAL_KEY": "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtYmVuY2gta2U=",
 }
-CLEARED_ENV = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "TOTP_KMS_KEY_ID", "AUTH_CACHE_SECONDS")
+CLEARED_ENV = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "TOTP_KMS_KEY_ID",
+    "AUTH_CACHE_SECONDS",
+)
 
 
 def function_environment(endpoint: str) -> dict[str, str]:
@@ -126,6 +132,20 @@ class Table:
                 requests.append({"PutRequest": {"Item": item}})
         for pk, sk in now.keys() - wanted.keys():
             requests.append({"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}})
+        self._write(requests)
+
+    def restore_keys(self, wanted: Mapping[Key, dict[str, Any]], keys: set[Key]) -> None:
+        """Put these items back as `wanted` has them (absent there: deleted)."""
+        requests: list[dict[str, Any]] = []
+        for pk, sk in sorted(keys):
+            item = wanted.get((pk, sk))
+            if item is not None:
+                requests.append({"PutRequest": {"Item": item}})
+            else:
+                requests.append({"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}})
+        self._write(requests)
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
         for start in range(0, len(requests), 25):
             pending: dict[str, Any] = {self.name: requests[start : start + 25]}
             while pending:

@@ -19,9 +19,9 @@ from argon2 import PasswordHasher
 from moto import mock_aws
 
 from oauth_authz import clock, secretbox, settings
+from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.domain import App, User
 from oauth_authz.observability import metrics
-from oauth_authz.passwords import hash_secret
 from oauth_authz.service import app_tokens, authentication, authorizations, grants
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import client as store_client

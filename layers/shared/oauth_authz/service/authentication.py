@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from oauth_authz import tokens, totp
+from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import AuthFailure
 from oauth_authz.models.domain import FailedLogins, Principal, User
-from oauth_authz.passwords import burn_verify, secret_matches, verify_password
+from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
 from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
