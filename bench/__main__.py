@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ PARTS = ("roundtrips", "coldstart", "authcache", "localapi", "cost")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--iterations", type=int, default=30, help="timed runs per route (default 30)")
+    parser.add_argument("--iterations", type=int, default=25, help="timed runs per route (default 25)")
     parser.add_argument("--processes", type=int, default=15, help="fresh processes per cold start (15)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each throughput run (3 s)")
     parser.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md as it is")
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env.apply_environment(server.endpoint)
         # The functions log (and publish metrics) to stdout, as on Lambda: not into the summary.
+        warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
         results = _run(server.endpoint, arguments, say)
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +94,8 @@ def written_keys(calls: list[Call]) -> set[Key]:
 def replay(client: Any, calls: list[Call]) -> None:
     """The same calls, made directly with boto3 (a refused condition is an answer like any other)."""
     for call in calls:
-        try:
+        with suppress(ClientError):
             getattr(client, xform_name(call.operation))(**call.params)
-        except ClientError:
-            pass
 
 
 # ------------------------------------------------------------------------------------------- capacity

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import routes
 from bench import world as w
-from bench.env import PYTHON, REPO, Table, function_environment
+from bench.env import PYTHON, REPO, Snapshot, Table, function_environment
 
 TARGET = 1.3
 
@@ -86,7 +86,7 @@ def run(
     environment = function_environment(endpoint)
     by_key = {s.key: s for s in routes.scenarios()}
     base = table.snapshot()
-    prepared: dict[str, tuple[Path, dict[str, Any]]] = {}
+    prepared: dict[str, tuple[Path, Snapshot]] = {}
     timings: dict[str, list[float]] = {name: [] for name in [*SCENARIOS, "baseline"]}
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as scratch:
         for function, key in SCENARIOS.items():
@@ -129,5 +129,5 @@ def run(
         "baseline_min_ms": round(min(timings["baseline"]), 1),
         "target": TARGET,
         "functions": rows,
-        "tracing": "off (Powertools disables the tracer outside Lambda; on AWS the template sets Tracing: Active)",
+        "tracing": "off (Powertools disables the tracer outside Lambda; the template sets Tracing: Active)",
     }

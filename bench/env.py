@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -173,12 +174,15 @@ def machine() -> dict[str, str]:
 
 
 def commit() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
     try:
-        head = subprocess.run(  # noqa: S603 S607
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        head = subprocess.run(  # noqa: S603 - git, with fixed arguments
+            [git, "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
-        dirty = subprocess.run(  # noqa: S603 S607
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(  # noqa: S603
+            [git, "status", "--porcelain", "--untracked-files=no"],
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -180,11 +180,11 @@ def run(world: w.World, endpoint: str, seconds: float, say: Callable[[str], None
         )
 
     pool = itertools.cycle([client(endpoint) for _ in range(max(CONCURRENCY))])
-    for name, request in (("raw GetItem", raw_get), ("raw PutItem", raw_put)):
-        results[name] = [_load(c, seconds, request, lambda: next(pool)) for c in CONCURRENCY]
+    for name, raw in (("raw GetItem", raw_get), ("raw PutItem", raw_put)):
+        results[name] = [_load(c, seconds, raw, lambda: next(pool)) for c in CONCURRENCY]
     for name, rows in results.items():
         shown = ", ".join(
-            f"c={r['concurrency']}: {r['requests_per_second']} req/s p50 {r['p50_ms']} ms p99 {r['p99_ms']} ms"
+            f"c={r['concurrency']}: {r['requests_per_second']} req/s, p50 {r['p50_ms']}, p99 {r['p99_ms']} ms"
             for r in rows
         )
         say(f"  {name}: {shown}")

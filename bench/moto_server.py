@@ -35,11 +35,15 @@ def _serialised(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[b
 
 def main() -> int:
     server = make_server("127.0.0.1", 0, _serialised(_moto_app()), threaded=True, request_handler=_Quiet)
-    server.daemon_threads = True
+    server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn
     print(f"port {server.server_address[1]}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    # The parent holds our stdin: when it goes away (even killed), so do we.
-    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+
+    def orphaned() -> None:  # the parent holds our stdin: when it goes away (even killed), so do we
+        sys.stdin.read()
+        server.shutdown()
+
+    threading.Thread(target=orphaned, daemon=True).start()
     server.serve_forever(poll_interval=0.1)
     return 0
 

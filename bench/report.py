@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from bench.env import REPO
@@ -113,84 +114,105 @@ def cost_table(results: dict[str, Any]) -> list[str]:
     return _table([*header, "total, password not cached"], rows)
 
 
+def _para(*parts: str) -> list[str]:
+    """One paragraph, wrapped at 110 columns."""
+    return [*textwrap.wrap(" ".join(parts), 110), ""]
+
+
 def markdown(results: dict[str, Any]) -> str:
-    meta = results["meta"]
-    machine = meta["machine"]
-    auth = results["authcache"]
+    meta, machine = results["meta"], results["meta"]["machine"]
+    auth, cold, local = results["authcache"], results["coldstart"], results["localapi"]
     cost = results["cost"]
     prices = cost["prices"]
     over = [r["label"] for r in results["roundtrips"] if not r["within_budget"]]
-    lines = [
-        "# Benchmark results",
-        "",
-        "Written by `make bench` (`python -m bench`); do not edit by hand. The JSON twin is `bench/results.json`.",
-        "",
-        f"- date: {meta['date']}; commit: `{meta['commit']}`; run took {meta.get('duration_seconds', '?')} s",
-        f"- machine: {machine['cpu']}, {machine['cores']} cores (shared, noisy), Python {machine['python']}, "
-        f"{machine['platform']}",
-        f"- store: {meta['store']}",
-        "- every timing is a ratio against a baseline taken in the same run on the same store",
-        "",
-        "## 1. DynamoDB round trips per request",
-        "",
-        "Each handler driven in-process with its API Gateway event (routes: with the authorizer's context, the",
-        "authorizer not included); calls counted through botocore's events. RRU/WRU: read/write request units by",
-        "DynamoDB's sizing rules on the items involved (moto's `ReturnConsumedCapacity` figures are placeholders;",
-        "they are in the JSON). n = the grant's tokens.",
-        "",
-        *roundtrip_table(results),
-        "",
-        f"Budgets: {'all met' if not over else 'over budget: ' + ', '.join(over)}.",
-        "",
-        "## 2. Handler overhead",
-        "",
-        "The full handler (event in, response out) against the very DynamoDB calls it made, replayed directly",
-        "with a plain boto3 client on the same store (the table put back before each), "
-        f"{results['roundtrips'][0].get('samples', '?')} runs each after a warm-up. The authorizer rows run warm",
-        "with the same credentials (its cache holds the password; part 4 has the cost without it).",
-        "",
-        *overhead_table(results),
-        "",
-        "## 3. Cold start",
-        "",
-        f"Median over {results['coldstart']['processes']} fresh processes per function of `import app` (from the",
-        "function's folder, as Lambda imports it) and its first invocation, spawn to exit, against fresh processes",
-        "that only create a boto3 DynamoDB client. Environment: template.yaml's Globals. Tracing: "
-        f"{results['coldstart']['tracing']}. The authorizer's first invocation is an app's Basic auth (a user's",
-        "adds one argon2 verification: part 4).",
-        "",
-        *coldstart_table(results),
-        "",
-        "## 4. The authorizer's password cost",
-        "",
-        f"- hash: {auth['algorithm']}, time_cost {auth['time_cost']}, memory_cost {auth['memory_cost_kib']} KiB, "
-        f"parallelism {auth['parallelism']}; one verification here: {auth['verify_median_ms']} ms (median)",
-        f"- warm authorizer, the same valid Basic credentials repeated: **{auth['cached']['requests_per_second']}"
-        f" req/s** with the cache (AUTH_CACHE_SECONDS={auth['cache_seconds']}, median "
-        f"{auth['cached']['median_ms']} ms), {auth['uncached']['requests_per_second']} req/s without it "
-        f"(AUTH_CACHE_SECONDS=0, median {auth['uncached']['median_ms']} ms): x{auth['speedup']}",
-        "",
-        "## 5. Local API throughput",
-        "",
-        f"`python -m oauth_authz_local serve` (what `make serve` runs) on the same moto server, {results['localapi']['seconds']} s",
-        f"per run after a warm-up (seconds by concurrency: {results['localapi']['warmup_seconds']}), keep-alive clients on the same machine;",
-        "raw GetItem/PutItem: boto3 straight to the moto server.",
-        "",
-        *localapi_table(results),
-        "",
-        "## 6. Cost on AWS, estimated (USD per million requests)",
-        "",
-        f"Prices ({prices['region']}): Lambda ${prices['lambda_gb_second_x86']} per GB-s (x86_64) + "
-        f"${prices['lambda_request']:.2f} per million invocations; API Gateway REST ${prices['api_gateway_rest_request']:.2f}"
-        f" per million; DynamoDB on-demand ${prices['dynamodb_write_request_unit']:.2f} per million WRU, "
-        f"${prices['dynamodb_read_request_unit']:.2f} per million RRU. Memory {cost['memory_mb']} MB (template.yaml).",
-        "Durations: part 2's medians on this machine (not Lambda's CPU share), billed per ms; every request",
-        "also runs the authorizer (API Gateway's authorizer cache is off), at its warm cached duration (part 4).",
-        "",
-        *cost_table(results),
-        "",
-    ]
-    return "\n".join(lines)
+    samples = next((r["samples"] for r in results["roundtrips"] if "samples" in r), "?")
+    cached, uncached = auth["cached"], auth["uncached"]
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            *_para(
+                "Written by `make bench` (`python -m bench`); do not edit by hand.",
+                "The JSON twin is `bench/results.json`.",
+            ),
+            f"- date: {meta['date']}; commit: `{meta['commit']}`; run took {meta['duration_seconds']} s",
+            f"- machine: {machine['cpu']}, {machine['cores']} cores (shared, noisy),",
+            f"  Python {machine['python']}, {machine['platform']}",
+            f"- store: {meta['store']}",
+            "- every timing is a ratio against a baseline taken in the same run on the same store",
+            "",
+            "## 1. DynamoDB round trips per request",
+            "",
+            *_para(
+                "Each handler driven in-process with its API Gateway event (routes: with the authorizer's",
+                "context; the authorizer not included); calls counted through botocore's events.",
+                "RRU/WRU: read",
+                "and write request units by DynamoDB's sizing rules on the items involved (moto's",
+                "`ReturnConsumedCapacity` figures are placeholders; they are in the JSON).",
+                "n = the grant's tokens.",
+            ),
+            *roundtrip_table(results),
+            "",
+            f"Budgets: {'all met' if not over else 'over budget: ' + ', '.join(over)}.",
+            "",
+            "## 2. Handler overhead",
+            "",
+            *_para(
+                "The full handler (event in, response out) against the very DynamoDB calls it made, replayed",
+                "directly with a plain boto3 client on the same store (the table put back before each),",
+                f"{samples} runs each after a warm-up. The authorizer rows run warm with the same",
+                "credentials",
+                "(its cache holds the password; part 4 has the cost without it).",
+            ),
+            *overhead_table(results),
+            "",
+            "## 3. Cold start",
+            "",
+            *_para(
+                f"Median over {cold['processes']} fresh processes per function of `import app` (from the",
+                "function's folder, as Lambda imports it) and its first invocation, spawn to exit, against",
+                "fresh processes that only create a boto3 DynamoDB client. Environment: template.yaml's",
+                f"Globals. Tracing: {cold['tracing']}. The authorizer's first invocation is an app's Basic",
+                "auth (a user's adds one argon2 verification: part 4).",
+            ),
+            *coldstart_table(results),
+            "",
+            "## 4. The authorizer's password cost",
+            "",
+            f"- hash: {auth['algorithm']}, time_cost {auth['time_cost']},"
+            f" memory_cost {auth['memory_cost_kib']}"
+            f" KiB, parallelism {auth['parallelism']}; one verification here: {auth['verify_median_ms']} ms",
+            f"- warm authorizer, the same valid Basic credentials repeated: **{cached['requests_per_second']}"
+            f" req/s** with the cache (AUTH_CACHE_SECONDS={auth['cache_seconds']}, median",
+            f"  {cached['median_ms']} ms), {uncached['requests_per_second']} req/s without it",
+            f"  (AUTH_CACHE_SECONDS=0, median {uncached['median_ms']} ms): x{auth['speedup']}",
+            "",
+            "## 5. Local API throughput",
+            "",
+            *_para(
+                "`python -m oauth_authz_local serve` (what `make serve` runs) on the same moto server,",
+                f"{local['seconds']} s per run after a warm-up (seconds by concurrency:",
+                f"{local['warmup_seconds']}), keep-alive clients on the same machine; raw GetItem/PutItem:",
+                "boto3 straight to the moto server.",
+            ),
+            *localapi_table(results),
+            "",
+            "## 6. Cost on AWS, estimated (USD per million requests)",
+            "",
+            *_para(
+                f"Prices ({prices['region']}): Lambda ${prices['lambda_gb_second_x86']} per GB-s (x86_64)",
+                f"and ${prices['lambda_request']:.2f} per million invocations; API Gateway REST",
+                f"${prices['api_gateway_rest_request']:.2f} per million requests; DynamoDB on-demand",
+                f"${prices['dynamodb_write_request_unit']:.2f} per million WRU and",
+                f"${prices['dynamodb_read_request_unit']:.2f} per million RRU. Memory {cost['memory_mb']} MB",
+                "(template.yaml). Durations: part 2's medians on this machine (not Lambda's CPU share),",
+                "billed per ms; every request also runs the authorizer (API Gateway's authorizer cache is",
+                "off), at its warm, cached duration (part 4).",
+            ),
+            *cost_table(results),
+            "",
+        ]
+    )
 
 
 def write(results: dict[str, Any]) -> None:
@@ -219,9 +241,12 @@ def summary(results: dict[str, Any]) -> str:
         "",
         "== bench summary ==",
         f"round-trip budgets: {'all met' if not over else 'OVER: ' + '; '.join(over)}",
-        f"handler overhead <= x{OVERHEAD_TARGET} (median): {'all met' if not slow else 'not met: ' + '; '.join(slow)}",
-        f"cold start <= x{results['coldstart']['target']}: {'all met' if not cold else 'not met: ' + '; '.join(cold)}",
-        f"authorizer: {auth['cached']['requests_per_second']} req/s cached vs {auth['uncached']['requests_per_second']} uncached",
+        f"handler overhead <= x{OVERHEAD_TARGET} (median): "
+        + ("all met" if not slow else "not met: " + "; ".join(slow)),
+        f"cold start <= x{results['coldstart']['target']}: "
+        + ("all met" if not cold else "not met: " + "; ".join(cold)),
+        f"authorizer: {auth['cached']['requests_per_second']} req/s cached, "
+        f"{auth['uncached']['requests_per_second']} uncached",
         f"results: {RESULTS_MD.relative_to(REPO)} and {RESULTS_JSON.relative_to(REPO)}",
     ]
     return "\n".join(lines)

@@ -412,7 +412,13 @@ def _check(scenario: Scenario, answer: dict[str, Any]) -> None:
 
 
 def run(
-    world: w.World, table: Table, direct: Any, iterations: int, warmup: int, say: Callable[[str], None]
+    world: w.World,
+    table: Table,
+    direct: Any,
+    iterations: int,
+    warmup: int,
+    say: Callable[[str], None],
+    only: set[str] | None = None,
 ) -> list[Result]:
     from oauth_authz.store.client import dynamodb_client
 
@@ -420,6 +426,8 @@ def run(
     base = table.snapshot()
     results: list[Result] = []
     for scenario in scenarios():
+        if only and scenario.key not in only:
+            continue
         table.restore(base)
         make_event = scenario.prepare(world)
         snap: Snapshot = table.snapshot()
