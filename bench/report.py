@@ -90,10 +90,9 @@ def localapi_table(results: dict[str, Any]) -> list[str]:
     rows = []
     for name, runs in results["localapi"]["results"].items():
         for r in runs:
-            rows.append(
-                [name, r["concurrency"], r["requests_per_second"], r["p50_ms"], r["p99_ms"], r["requests"]]
-            )
-    return _table(["requests", "clients", "req/s", "p50 ms", "p99 ms", "measured requests"], rows)
+            row = [name, r["concurrency"], r["requests_per_second"], r["p50_ms"], r["p99_ms"], r["requests"]]
+            rows.append([*row, r.get("errors", 0)])
+    return _table(["requests", "clients", "req/s", "p50 ms", "p99 ms", "measured requests", "errors"], rows)
 
 
 def cost_table(results: dict[str, Any]) -> list[str]:
