@@ -4,6 +4,7 @@ bench/results.json; exit status 1 when a DynamoDB round-trip budget is exceeded 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -22,7 +23,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=15, help="fresh processes per cold start (15)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each throughput run (3 s)")
     parser.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md as it is")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite RESULTS.md and the README's table from results.json",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.report_only:
+        from bench import report
+
+        report.write(json.loads(report.RESULTS_JSON.read_text(encoding="utf-8")))
+        return 0
 
     out = sys.stdout
     started = time.monotonic()

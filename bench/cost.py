@@ -75,7 +75,7 @@ def run(roundtrips: list[dict[str, Any]], authcache: dict[str, Any]) -> dict[str
     return {
         "memory_mb": memory,
         "prices": {
-            "region": "us-east-1 (list prices, assumed)",
+            "region": "us-east-1 list prices (assumed)",
             "lambda_gb_second_x86": LAMBDA_GB_SECOND_X86,
             "lambda_request": LAMBDA_REQUEST * MILLION,
             "api_gateway_rest_request": API_GATEWAY_REST_REQUEST * MILLION,

@@ -28,7 +28,7 @@ from bench.env import PYTHON, REGION, REPO, TABLE, client
 CONCURRENCY = (1, 16)
 # Long enough for the gateway to start its instances (8 per function at most, each new authorizer
 # instance verifying the password once with argon2) before anything is measured.
-WARMUP_SECONDS = {1: 2.0, 16: 8.0}
+WARMUP_SECONDS = {1: 2.0, 16: 8.0}  # by concurrency
 
 
 def _free_port() -> int:
@@ -218,4 +218,5 @@ def run(world: w.World, endpoint: str, seconds: float, say: Callable[[str], None
             for r in rows
         )
         say(f"  {name}: {shown}")
-    return {"seconds": seconds, "warmup_seconds": WARMUP_SECONDS, "results": results}
+    warmups = {str(clients): warmup for clients, warmup in WARMUP_SECONDS.items()}
+    return {"seconds": seconds, "warmup_seconds": warmups, "results": results}

@@ -190,8 +190,10 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             *_para(
                 "`python -m oauth_authz_local serve` (what `make serve` runs) on the same moto server,",
-                f"{local['seconds']} s per run after a warm-up (seconds by concurrency:",
-                f"{local['warmup_seconds']}), keep-alive clients on the same machine; raw GetItem/PutItem:",
+                f"{local['seconds']} s per run after a warm-up of {local['warmup_seconds']['1']} s",
+                f"(1 client) or {local['warmup_seconds']['16']} s (16 clients, ramped up), keep-alive",
+                "clients on the same",
+                "machine; raw GetItem/PutItem:",
                 "boto3 straight to the moto server.",
             ),
             *localapi_table(results),
@@ -199,7 +201,8 @@ def markdown(results: dict[str, Any]) -> str:
             "## 6. Cost on AWS, estimated (USD per million requests)",
             "",
             *_para(
-                f"Prices ({prices['region']}): Lambda ${prices['lambda_gb_second_x86']} per GB-s (x86_64)",
+                f"Prices, {prices['region']}: Lambda",
+                f"${prices['lambda_gb_second_x86']:.10f} per GB-s (x86_64)",
                 f"and ${prices['lambda_request']:.2f} per million invocations; API Gateway REST",
                 f"${prices['api_gateway_rest_request']:.2f} per million requests; DynamoDB on-demand",
                 f"${prices['dynamodb_write_request_unit']:.2f} per million WRU and",
@@ -214,9 +217,84 @@ def markdown(results: dict[str, Any]) -> str:
     )
 
 
+README = REPO / "README.md"
+README_START = "<!-- bench results: written by make bench -->"
+README_END = "<!-- end of bench results -->"
+
+
+def targets_table(results: dict[str, Any]) -> list[str]:
+    """One line per budget or target: met or not, with the figure."""
+    trips = results["roundtrips"]
+    over = [r for r in trips if not r["within_budget"]]
+    ratios = [r for r in trips if not r["authorizer"] and "ratio_median" in r]
+    worst = max(ratios, key=lambda r: r["ratio_median"])
+    cold = results["coldstart"]
+    coldest = max(cold["functions"], key=lambda r: r["ratio"])
+    warmest = min(cold["functions"], key=lambda r: r["ratio"])
+    auth = results["authcache"]
+    rows = [
+        [
+            "1. DynamoDB calls per request within budget",
+            f"{len(trips) - len(over)} of {len(trips)} requests within budget",
+            _mark(not over),
+        ],
+        [
+            f"2. handler / same calls with boto3, median <= x{OVERHEAD_TARGET}",
+            f"x{min(r['ratio_median'] for r in ratios):.2f} to x{worst['ratio_median']:.2f}"
+            f" ({worst['label']})",
+            _mark(worst["ratio_median"] <= OVERHEAD_TARGET),
+        ],
+        [
+            f"3. cold start / bare boto3 client process <= x{cold['target']}",
+            f"x{warmest['ratio']:.2f} (`{warmest['function']}`) to x{coldest['ratio']:.2f} "
+            f"(`{coldest['function']}`); baseline {cold['baseline_median_ms']} ms",
+            _mark(coldest["ratio"] <= cold["target"]),
+        ],
+        [
+            "4. warm authorizer, repeated valid Basic auth",
+            f"{auth['cached']['requests_per_second']} req/s cached vs"
+            f" {auth['uncached']['requests_per_second']} uncached"
+            f" (argon2id verify {auth['verify_median_ms']} ms)",
+            "",
+        ],
+    ]
+    for name, runs in results["localapi"]["results"].items():
+        shown = "; ".join(f"{r['requests_per_second']} req/s at {r['concurrency']}" for r in runs)
+        rows.append([f"5. {name}", shown, ""])
+    totals = [r["total"] for r in results["cost"]["routes"]]
+    rows.append(["6. estimated USD per million requests", f"{min(totals):.2f} to {max(totals):.2f}", ""])
+    return _table(["budget or target", "measured", "met"], rows)
+
+
+def readme_block(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    return "\n".join(
+        [
+            README_START,
+            f"Last run: {meta['date']}, commit `{meta['commit']}`, {meta['machine']['cores']} shared cores,"
+            f" {meta['duration_seconds']} s.",
+            "",
+            *targets_table(results),
+            "",
+            *roundtrip_table(results),
+            README_END,
+        ]
+    )
+
+
+def write_readme(results: dict[str, Any]) -> None:
+    """The block between the README's markers, when it has them."""
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start == -1 or end == -1:
+        return
+    README.write_text(text[:start] + readme_block(results) + text[end + len(README_END) :], encoding="utf-8")
+
+
 def write(results: dict[str, Any]) -> None:
     RESULTS_MD.write_text(markdown(results), encoding="utf-8")
     RESULTS_JSON.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    write_readme(results)
 
 
 def summary(results: dict[str, Any]) -> str:
