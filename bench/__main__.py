@@ -1,5 +1,6 @@
 """`make bench`: every part against one moto server on 127.0.0.1, results in bench/RESULTS.md and
-bench/results.json; exit status 1 when a DynamoDB round-trip budget is exceeded (2 when the run failed)."""
+bench/results.json (and the README's table); exit status 1 when a DynamoDB round-trip budget is exceeded
+(or the run failed)."""
 
 from __future__ import annotations
 
