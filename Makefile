@@ -45,7 +45,7 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: help setup serve test lint fmt lock openapi validate build sam clean distclean
+.PHONY: help setup serve test lint fmt lock openapi validate build sam clean distclean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ serve: setup ## run the local API on PORT (default 3000); extra arguments via AR
 # aws-sam-cli too: tests/template checks the template as SAM's transform turns it into CloudFormation.
 test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
+
+# Never part of `make test`: timings belong here, as ratios against baselines taken in the same run.
+bench: setup ## benchmarks (about 8 min): bench/RESULTS.md + results.json; fails when a DynamoDB budget is exceeded
+	"$(VENV)/bin/python" -m bench $(ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches pyproject.toml
 	"$(UV)" lock --check

@@ -19,9 +19,9 @@ from argon2 import PasswordHasher
 from moto import mock_aws
 
 from oauth_authz import clock, secretbox, settings
+from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.domain import App, User
 from oauth_authz.observability import metrics
-from oauth_authz.passwords import hash_secret
 from oauth_authz.service import app_tokens, authentication, authorizations, grants
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import client as store_client
@@ -63,6 +63,7 @@ OPTIONAL_ENV = (
     "MAX_TOKEN_LIFETIME_SECONDS",
     "LOCKOUT_THRESHOLD",
     "LOCKOUT_WINDOW_SECONDS",
+    "AUTH_CACHE_SECONDS",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_PROFILE",

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from oauth_authz import tokens, totp
+from oauth_authz.app_secrets import hash_secret
 from oauth_authz.errors import AuthFailure
 from oauth_authz.models.domain import App, FailedLogins, Principal, User
-from oauth_authz.passwords import hash_secret
 from oauth_authz.secretbox import new_local_key, seal
 from oauth_authz.service import authentication
 from oauth_authz.service.authentication import (

@@ -142,7 +142,7 @@ def test_token_item_is_a_copy_under_the_token_hash() -> None:
     assert items.authorization_from_item(token) == auth
 
 
-def test_guard_and_claim_items_expire_with_the_token() -> None:
+def test_claims_expire_with_the_token_and_id_guards_a_day_after_creation() -> None:
     expires = T0 + timedelta(minutes=5)
     auth = personal(expires_at=expires)
     key = keys.note_key(1, "admin script")
@@ -151,7 +151,7 @@ def test_guard_and_claim_items_expire_with_the_token() -> None:
         "PK": {"S": "AUTHID#5"},
         "SK": {"S": "AUTHID"},
         "user_id": {"N": "1"},
-        "expires_ttl": {"N": str(int(expires.timestamp()))},
+        "expires_ttl": {"N": str(int((T0 + timedelta(days=1)).timestamp()))},  # a day after its creation
     }
     assert items.uniqueness_item(key, "NoteClaim", auth) == {
         "PK": {"S": "USER#1"},
@@ -160,7 +160,10 @@ def test_guard_and_claim_items_expire_with_the_token() -> None:
         "auth_id": {"N": "5"},
         "expires_ttl": {"N": str(int(expires.timestamp()))},
     }
-    assert "expires_ttl" not in items.authorization_id_guard_item(personal())
+    # ids only collide when made in the same millisecond: the guard of a token that never expires goes too
+    assert items.authorization_id_guard_item(personal())["expires_ttl"] == {
+        "N": str(int((T0 + timedelta(days=1)).timestamp()))
+    }
 
 
 def test_grant_round_trip() -> None:

@@ -7,14 +7,9 @@ from typing import Any
 
 import pytest
 
-from oauth_authz import passwords
-from oauth_authz.passwords import (
-    burn_verify,
-    hash_password,
-    hash_secret,
-    secret_matches,
-    verify_password,
-)
+from oauth_authz import app_secrets, passwords
+from oauth_authz.app_secrets import hash_secret, secret_matches
+from oauth_authz.passwords import burn_verify, hash_password, verify_password
 from tests.support.data import OCTOCAT_PASSWORD
 
 
@@ -74,6 +69,16 @@ def test_secret_matches() -> None:
     assert secret_matches(stored.upper(), "right secret") is False
 
 
+def test_checking_an_app_secret_needs_no_argon2() -> None:
+    """The route functions check app secrets; only the authorizer and the admin CLI load argon2."""
+    import subprocess
+    import sys
+
+    code = "import sys, oauth_authz.service.authorizations; print('argon2' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
+
+
 def test_secret_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Any, Any]] = []
 
@@ -81,7 +86,7 @@ def test_secret_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
         calls.append((a, b))
         return a == b
 
-    monkeypatch.setattr(passwords.hmac, "compare_digest", compare_digest)
+    monkeypatch.setattr(app_secrets.hmac, "compare_digest", compare_digest)
 
     assert secret_matches(hash_secret("s"), "s") is True
     assert calls == [(hash_secret("s"), hash_secret("s"))]

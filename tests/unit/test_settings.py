@@ -27,6 +27,7 @@ def test_every_variable() -> None:
             "MAX_TOKEN_LIFETIME_SECONDS": "3600",
             "LOCKOUT_THRESHOLD": "5",
             "LOCKOUT_WINDOW_SECONDS": "60",
+            "AUTH_CACHE_SECONDS": "0",
         }
     )
 
@@ -34,6 +35,11 @@ def test_every_variable() -> None:
     assert settings.max_token_lifetime_seconds == 3600
     assert settings.lockout_threshold == 5
     assert settings.lockout_window_seconds == 60
+    assert settings.auth_cache_seconds == 0
+
+
+def test_a_warm_authorizer_trusts_a_verified_password_for_a_minute_by_default() -> None:
+    assert Settings.from_environ({"TABLE_NAME": "ttt"}).auth_cache_seconds == 60
 
 
 @pytest.mark.parametrize("value", ["", " ", " , ,", ","])
@@ -44,7 +50,8 @@ def test_empty_allowed_scopes_mean_githubs_list(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["MAX_TOKEN_LIFETIME_SECONDS", "LOCKOUT_THRESHOLD", "LOCKOUT_WINDOW_SECONDS"]
+    "name",
+    ["MAX_TOKEN_LIFETIME_SECONDS", "LOCKOUT_THRESHOLD", "LOCKOUT_WINDOW_SECONDS", "AUTH_CACHE_SECONDS"],
 )
 def test_empty_numbers_mean_the_default(name: str) -> None:
     assert Settings.from_environ({"TABLE_NAME": "ttt", name: ""}) == Settings.from_environ(
@@ -63,6 +70,8 @@ def test_empty_numbers_mean_the_default(name: str) -> None:
         {"TABLE_NAME": "ttt", "MAX_TOKEN_LIFETIME_SECONDS": "an hour"},
         {"TABLE_NAME": "ttt", "LOCKOUT_THRESHOLD": "0"},
         {"TABLE_NAME": "ttt", "LOCKOUT_WINDOW_SECONDS": "0"},
+        {"TABLE_NAME": "ttt", "AUTH_CACHE_SECONDS": "-1"},
+        {"TABLE_NAME": "ttt", "AUTH_CACHE_SECONDS": "3601"},
     ],
 )
 def test_bad_environments_fail_at_cold_start(environ: dict[str, str]) -> None:

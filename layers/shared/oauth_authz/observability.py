@@ -1,9 +1,83 @@
-"""Logger, Tracer and Metrics: created once, shared by every function of the process."""
+"""Logger, Tracer and Metrics: created once, shared by every function of the process.
+
+Tracing is on where Powertools turns it on: on Lambda (the template sets `Tracing: Active`), unless
+`POWERTOOLS_TRACE_DISABLED`. Elsewhere (the local API, tests, benchmarks) Powertools would still import the
+X-Ray SDK's core (a few hundred ms of a cold start) only to run it disabled, so the tracer gets a provider
+that records nothing instead, and the X-Ray SDK is never imported.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.shared import constants
+from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
+from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
+
+
+def tracing_enabled(environ: dict[str, str] | None = None) -> bool:
+    """Powertools' own rule (`Tracer._is_tracer_disabled`): on Lambda, not under SAM local or Chalice,
+    and not disabled by POWERTOOLS_TRACE_DISABLED."""
+    env = os.environ if environ is None else environ
+    if resolve_truthy_env_var_choice(env=env.get(constants.TRACER_DISABLED_ENV, "false")):
+        return False
+    on_lambda = bool(env.get(constants.LAMBDA_TASK_ROOT_ENV))
+    emulated = bool(env.get(constants.SAM_LOCAL_ENV) or env.get(constants.CHALICE_LOCAL_ENV))
+    return on_lambda and not emulated
+
+
+class _Unrecorded(BaseSegment):
+    """A segment that keeps nothing."""
+
+    def close(self, end_time: int | None = None) -> None:
+        pass
+
+    def add_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def remove_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def add_exception(self, exception: BaseException, stack: Any, remote: bool = False) -> None:
+        pass
+
+
+class UnrecordedProvider(BaseProvider):
+    """The tracer's provider where tracing is off: every method does nothing."""
+
+    @contextlib.contextmanager
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[BaseSegment]:
+        yield _Unrecorded()
+
+    @contextlib.asynccontextmanager
+    async def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AsyncIterator[BaseSegment]:
+        yield _Unrecorded()
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def patch(self, modules: Sequence[str]) -> None:
+        pass
+
+    def patch_all(self) -> None:
+        pass
+
 
 logger = Logger()
-tracer = Tracer()
+tracer = (
+    Tracer() if tracing_enabled() else Tracer(disabled=True, auto_patch=False, provider=UnrecordedProvider())
+)
 metrics = Metrics()

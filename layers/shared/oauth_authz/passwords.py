@@ -1,9 +1,7 @@
-"""Password hashing (argon2id) and constant-time comparison of app secrets."""
+"""Password hashing (argon2id). App secrets: `oauth_authz.app_secrets`."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -42,12 +40,3 @@ def _dummy_hash() -> str:
 def burn_verify(password: str) -> None:
     """Spend the time of a real verification, so an unknown login answers like a wrong password."""
     verify_password(_dummy_hash(), password)
-
-
-def hash_secret(secret: str) -> str:
-    """Long random secrets (app client secrets) are stored as SHA-256: a slow hash adds nothing."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def secret_matches(secret_hash: str, secret: str) -> bool:
-    return hmac.compare_digest(secret_hash, hash_secret(secret))

@@ -16,6 +16,8 @@ class Settings(BaseModel):
     max_token_lifetime_seconds: int = Field(default=0, ge=0)
     lockout_threshold: int = Field(default=10, ge=1)
     lockout_window_seconds: int = Field(default=900, ge=1)
+    # How long a warm authorizer trusts a password it verified (0 = verify with argon2 every time).
+    auth_cache_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("allowed_scopes", mode="before")
     @classmethod
@@ -34,6 +36,7 @@ class Settings(BaseModel):
             ("max_token_lifetime_seconds", "MAX_TOKEN_LIFETIME_SECONDS"),
             ("lockout_threshold", "LOCKOUT_THRESHOLD"),
             ("lockout_window_seconds", "LOCKOUT_WINDOW_SECONDS"),
+            ("auth_cache_seconds", "AUTH_CACHE_SECONDS"),
         ):
             if env.get(name, "") != "":
                 values[field] = env[name]

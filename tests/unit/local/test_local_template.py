@@ -221,6 +221,7 @@ def test_function_environment(template: dict[str, object]) -> None:
         "MAX_TOKEN_LIFETIME_SECONDS": "0",
         "LOCKOUT_THRESHOLD": "10",
         "LOCKOUT_WINDOW_SECONDS": "900",
+        "AUTH_CACHE_SECONDS": "60",
     }
     # The design's variables (the template may add more, e.g. Powertools settings).
     assert {name: environment.get(name) for name in expected} == expected

@@ -65,8 +65,9 @@ def is_fingerprint(value: str) -> bool:
 
 
 class _Body(BaseModel):
-    # GitHub ignores fields it does not know; so do we.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # GitHub ignores fields it does not know; so do we. Built on first use (`defer_build`), so that a cold
+    # start builds only the models its function uses.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class CreateAuthorizationBody(_Body):
@@ -119,13 +120,18 @@ class AccessTokenBody(_Body):
     access_token: StrictStr
 
 
-class AppOut(BaseModel):
+class _Out(BaseModel):
+    # Built on first use, like the bodies.
+    model_config = ConfigDict(defer_build=True)
+
+
+class AppOut(_Out):
     client_id: str
     name: str
     url: str
 
 
-class SimpleUserOut(BaseModel):
+class SimpleUserOut(_Out):
     login: str
     id: int
     node_id: str
@@ -146,7 +152,7 @@ class SimpleUserOut(BaseModel):
     site_admin: bool = False
 
 
-class AuthorizationOut(BaseModel):
+class AuthorizationOut(_Out):
     id: int
     url: str
     scopes: list[str]
@@ -166,7 +172,7 @@ class AuthorizationWithUserOut(AuthorizationOut):
     user: SimpleUserOut
 
 
-class GrantOut(BaseModel):
+class GrantOut(_Out):
     id: int
     url: str
     app: AppOut
@@ -175,19 +181,19 @@ class GrantOut(BaseModel):
     scopes: list[str]
 
 
-class ErrorDetailOut(BaseModel):
+class ErrorDetailOut(_Out):
     resource: str
     field: str
     code: str
     message: str | None = None
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(_Out):
     message: str
     documentation_url: str
 
 
-class ValidationErrorOut(BaseModel):
+class ValidationErrorOut(_Out):
     message: str
     errors: list[ErrorDetailOut]
     documentation_url: str

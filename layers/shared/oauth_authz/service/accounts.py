@@ -7,9 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 
 from oauth_authz import clock, ids, totp
+from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.api import http_url
 from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
-from oauth_authz.passwords import hash_password, hash_secret
+from oauth_authz.passwords import hash_password
 from oauth_authz.secretbox import seal
 from oauth_authz.store.repository import AlreadyExists, Repository
 

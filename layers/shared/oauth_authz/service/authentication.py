@@ -3,21 +3,27 @@
 The outcome is either a principal or the reason for refusing it. The authorizer turns both into an Allow
 whose context carries them, and the function answers a refusal with GitHub's exact status, body and headers
 (see docs/design.md: API Gateway cannot vary the status or headers of a Deny). Nothing here logs or keeps a
-credential.
+credential (the verified-password cache keeps keyed digests only).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import secrets
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from oauth_authz import tokens, totp
+from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import AuthFailure
 from oauth_authz.models.domain import FailedLogins, Principal, User
-from oauth_authz.passwords import burn_verify, secret_matches, verify_password
+from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
 from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
@@ -65,6 +71,50 @@ def parse_authorization(header: str | None) -> BasicCredentials | AuthFailure:
     return BasicCredentials(username, password)
 
 
+class VerifiedPasswords:
+    """Passwords a warm authorizer verified lately, so that repeated requests do not pay argon2 each time.
+
+    An entry is the user's id -> an HMAC, under a random key of this process, of the user's stored password
+    hash and the password that matched it, and until when it holds: never the password itself, nor anything
+    it could be tested against outside this process. A changed password changes the stored hash, so the next
+    request misses (and is verified, and refused, with argon2). The lockout is checked before the cache is
+    consulted, and a second factor after it, on every request.
+    """
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self, seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._key = secrets.token_bytes(32)
+        self._entries: OrderedDict[int, tuple[bytes, float]] = OrderedDict()
+
+    def _digest(self, user: User, password: str) -> bytes:
+        message = user.password_hash.encode("utf-8") + b"\x00" + password.encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+    def holds(self, user: User, password: str) -> bool:
+        entry = self._entries.get(user.id)
+        if entry is None:
+            return False
+        digest, until = entry
+        if self._clock() >= until:
+            del self._entries[user.id]
+            return False
+        return hmac.compare_digest(digest, self._digest(user, password))
+
+    def remember(self, user: User, password: str) -> None:
+        if self.seconds <= 0:
+            return
+        self._entries[user.id] = (self._digest(user, password), self._clock() + self.seconds)
+        self._entries.move_to_end(user.id)
+        while len(self._entries) > self.MAX_ENTRIES:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 def is_app_route(resource: str) -> bool:
     """`/applications/{client_id}/...` is called by apps; every other route by users."""
     return resource.startswith("/applications/{client_id}")
@@ -74,6 +124,7 @@ class Authenticator:
     def __init__(self, repository: Repository, settings: Settings) -> None:
         self.repository = repository
         self.settings = settings
+        self.verified = VerifiedPasswords(settings.auth_cache_seconds)
 
     def authenticate(self, header: str | None, app_route: bool, otp: str | None = None) -> Outcome:
         credentials = parse_authorization(header)
@@ -101,11 +152,19 @@ class Authenticator:
         if user is None:
             burn_verify(credentials.password)
             return self._failed(login, failures, now)
-        if not verify_password(user.password_hash, credentials.password):
+        if not self._password_matches(user, credentials.password):
             return self._failed(login, failures, now)
         if user.has_two_factor:
             return self._second_factor(user, otp, failures, now)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+
+    def _password_matches(self, user: User, password: str) -> bool:
+        if self.verified.holds(user, password):
+            return True
+        if not verify_password(user.password_hash, password):
+            return False
+        self.verified.remember(user, password)
+        return True
 
     def _second_factor(self, user: User, otp: str | None, failures: FailedLogins, now: int) -> Outcome:
         """A missing code is the challenge clients expect; a wrong one is also a failed attempt. A code

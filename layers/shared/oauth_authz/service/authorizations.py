@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from oauth_authz import clock, ids, tokens
+from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from oauth_authz.models.api import (
     CreateAuthorizationBody,
@@ -24,7 +25,6 @@ from oauth_authz.models.domain import (
     IssuedToken,
     Principal,
 )
-from oauth_authz.passwords import secret_matches
 from oauth_authz.scopes import dedupe, unknown
 from oauth_authz.service.retries import with_retries
 from oauth_authz.settings import Settings, get_settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
@@ -172,9 +172,18 @@ def authorization_from_item(item: Item) -> Authorization:
     )
 
 
+# Ids grow with time (`oauth_authz.ids`): only ids made in the same millisecond can collide, so an id guard is
+# needed while its authorization is created, not after. It is never deleted (a revocation deletes three items
+# per token, not four: 30 tokens per transaction) and goes with DynamoDB's TTL a day after its creation.
+ID_GUARD_LIFETIME = timedelta(days=1)
+
+
 def authorization_id_guard_item(auth: Authorization) -> Item:
     key = keys.authorization_id_key(auth.id)
-    return _ttl({**{k: _s(v) for k, v in key.items()}, "user_id": _n(auth.user_id)}, auth.expires_at)
+    return _ttl(
+        {**{k: _s(v) for k, v in key.items()}, "user_id": _n(auth.user_id)},
+        auth.created_at + ID_GUARD_LIFETIME,
+    )
 
 
 def uniqueness_item(key: dict[str, str], kind: str, auth: Authorization) -> Item:

@@ -517,7 +517,6 @@ class Repository:
                 ExpressionAttributeValues=version,
             ),
             self._delete("token", keys.token_key(auth.hashed_token)),
-            self._delete("authorization_id", keys.authorization_id_key(auth.id)),
             self._release(auth),
         ]
         if auth.client_id is not None:
@@ -576,19 +575,27 @@ class Repository:
                 grants.append(items.grant_from_item(item))
         return authorizations, grants
 
-    GRANT_PART = 24  # four deletes per authorization plus the grant's update: at most 97 of 100 actions
+    # Three deletes per authorization (its item, its token copy, its claim; the id guard stays until its TTL)
+    # and the grant's update, or in the last part the grant and its id guard: at most 92 of 100 actions.
+    GRANT_PART = 30
 
-    def revoke_grant_part(self, grant: Grant, doomed: list[Authorization], moment: datetime) -> None:
-        """Delete some of a grant's authorizations and their grant entries in one transaction, provided
-        the grant has not changed since `grant.version` was read."""
+    def revoke_grant_part(
+        self, grant: Grant, doomed: list[Authorization], moment: datetime, last: bool = False
+    ) -> None:
+        """Delete some of a grant's authorizations in one transaction, provided the grant has not changed
+        since `grant.version` was read: their entries leave the grant, or with the `last` part the grant
+        itself goes."""
         writes: list[_Write] = []
         for auth in doomed:
             writes += [
                 self._delete(AUTHORIZATION, keys.authorization_key(auth.user_id, auth.id)),
                 self._delete("token", keys.token_key(auth.hashed_token)),
-                self._delete("authorization_id", keys.authorization_id_key(auth.id)),
                 self._release(auth),
             ]
+        if last:
+            writes += self._grant_deletes(grant)
+            self._transact(writes)
+            return
         names = {f"#a{i}": str(auth.id) for i, auth in enumerate(doomed)}
         writes.append(
             _Write(
@@ -612,16 +619,14 @@ class Repository:
         )
         self._transact(writes)
 
-    def delete_grant(self, grant: Grant) -> None:
-        """The grant item itself, once its authorizations are gone, provided nothing joined it meanwhile."""
-        self._transact(
-            [
-                self._delete(
-                    GRANT,
-                    keys.grant_key(grant.user_id, grant.client_id),
-                    condition="version = :version",
-                    ExpressionAttributeValues={":version": {"N": str(grant.version)}},
-                ),
-                self._delete("grant_id", keys.grant_id_key(grant.id), condition=None),
-            ]
-        )
+    def _grant_deletes(self, grant: Grant) -> list[_Write]:
+        """The grant item (provided nothing joined it since `grant.version`) and its id guard."""
+        return [
+            self._delete(
+                GRANT,
+                keys.grant_key(grant.user_id, grant.client_id),
+                condition="version = :version",
+                ExpressionAttributeValues={":version": {"N": str(grant.version)}},
+            ),
+            self._delete("grant_id", keys.grant_id_key(grant.id), condition=None),
+        ]
