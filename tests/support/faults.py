@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries import standard
-
 from moto.core.models import botocore_stubber as moto_stub
 
 from oauth_authz.store.client import dynamodb_client
