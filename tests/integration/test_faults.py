@@ -27,7 +27,7 @@ from oauth_authz.store.repository import Repository
 from tests.support.api import Api, AppApi
 from tests.support.data import DOCS_URL, EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
 from tests.support.events import auth_error_context, build_event
-from tests.support.faults import INTERNAL, THROTTLING, LambdaTimeout, inject
+from tests.support.faults import CONNECTION_CLOSED, INTERNAL, THROTTLING, LambdaTimeout, inject
 from tests.support.invariants import assert_invariants
 from tests.support.lambdas import HttpResult
 from tests.support.tables import TableView
@@ -182,6 +182,18 @@ def test_when_retries_run_out_the_answer_is_503_and_nothing_is_written(
     assert faults.refused == ATTEMPTS and len(faults.backoffs) == ATTEMPTS - 1, faults
     assert snapshot(table) == before
     reliability_report.add("faults: retries exhausted -> 503, no partial write", requests=1)
+
+
+@pytest.mark.parametrize("name", ["create personal", "delete grant", "check"])
+def test_an_unreachable_store_is_a_503_too(
+    name: str, world: World, table: TableView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(table)
+    with inject(monkeypatch, throttle=FOREVER, error=CONNECTION_CLOSED) as faults:
+        result = OPERATIONS[name][0](world)
+    assert_unavailable(result)
+    assert faults.refused == ATTEMPTS, faults
+    assert snapshot(table) == before
 
 
 @pytest.mark.long

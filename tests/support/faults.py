@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectionClosedError
 from botocore.retries import standard
 from moto.core.models import botocore_stubber as moto_stub
 
@@ -31,6 +32,7 @@ from oauth_authz.store.client import dynamodb_client
 
 THROTTLING = ("ThrottlingException", 400, "Rate of requests exceeds the allowed throughput.")
 INTERNAL = ("InternalServerError", 500, "Internal server error")
+CONNECTION_CLOSED = ("ConnectionClosed", 0, "no answer: the connection was closed")  # raised, not answered
 
 
 class LambdaTimeout(BaseException):  # noqa: N818 - named after what it simulates
@@ -81,6 +83,8 @@ class Faults:
         # after this one, must not carry out the refused attempt. `response_received` turns it back on.
         moto_stub.enabled = False
         code, status, message = self.error
+        if status == 0:
+            raise ConnectionClosedError(endpoint_url=request.url)
         return error_response(request.url, code, status, message)
 
     def response_received(self, **_: Any) -> None:
