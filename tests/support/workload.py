@@ -173,6 +173,8 @@ class Worker:
             else:
                 apps = [known for known in sure if known.app]
                 if not apps:
+                    answer = self._send(self.user, "GET", "/authorizations?per_page=100")
+                    self._expect(answer, 200)
                     return
                 pending = self.random.choice(apps)
                 path = f"/applications/{self.app.client_id}/token"
