@@ -6,7 +6,8 @@
   was answered after the delete was, every token created before the delete answered is dead, and the grant
   list agrees with the live tokens;
 - reset racing check and revoke on one token: no token of the chain is ever seen valid after a later token
-  was (so no two are valid at one moment), none after the revoke answered, and at most one at the end.
+  was, none after the revoke answered, at most one at the end; and snapshots of the store taken throughout
+  never hold two token items of the authorization.
 
 They are `long` (`make reliability`, or `pytest --long`): each is hundreds of requests, most of them a
 password check. After each race the server's whole table is scanned and every invariant of SPEC section 4
@@ -32,10 +33,10 @@ import pytest
 import requests
 
 from tests.support.e2e import App, Client, Secrets, Server, User, assert_validation_failed, sha256
-from tests.support.e2e_auth import table_items
+from tests.support.e2e_auth import TABLE, table_items
 from tests.support.invariants import assert_invariants
 from tests.support.reliability import ReliabilityReport
-from tests.support.workload import make_accounts
+from tests.support.workload import make_accounts, store_repository
 
 pytestmark = [pytest.mark.reliability, pytest.mark.long]
 
@@ -296,8 +297,28 @@ def test_reset_racing_check_and_revoke(
         revoked.append((index, time.monotonic(), answer.status_code))
         return 1
 
-    roles = [resetter] * 4 + [checker] * 8 + [revoker]
+    auth_id = response.json()["id"]
+    token_items: list[int] = []  # how many token items of the authorization each snapshot held
+
+    def watcher() -> int:
+        """Snapshots of the store (each Scan runs under the embedded store's one lock: a single moment):
+        the moments no client can see, between a reset's write and its answer, are checked too."""
+        store = store_repository(server)
+        while time.monotonic() < stop:
+            found = store.client.scan(
+                TableName=TABLE,
+                FilterExpression="#type = :token AND id = :id",
+                ExpressionAttributeNames={"#type": "Type"},
+                ExpressionAttributeValues={":token": {"S": "Token"}, ":id": {"N": str(auth_id)}},
+                ConsistentRead=True,
+            )
+            assert "LastEvaluatedKey" not in found, "the table outgrew one scan page"
+            token_items.append(len(found["Items"]))
+        return 0
+
+    roles = [resetter] * 4 + [checker] * 8 + [revoker, watcher]
     sent = sum(all_at_once(len(roles), lambda i: roles[i]()))
+    assert token_items and max(token_items) <= 1, f"{max(token_items)} valid tokens at one moment"
 
     # A token is never seen valid after a later token of its chain was known to be valid.
     for later in range(1, len(chain)):
