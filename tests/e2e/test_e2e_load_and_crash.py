@@ -70,12 +70,21 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(
     try:
         accounts, app = make_accounts(first, CRASH_CLIENTS)
         workers = make_workers(first.url, accounts, app)
+        killed = threading.Event()
+        kill_lock = threading.Lock()
+
+        def kill_once_enough_was_written() -> None:
+            # Right after a write was acknowledged: its journal record is among the newest.
+            with kill_lock:
+                if not killed.is_set() and acknowledged(workers) >= WRITES_BEFORE_KILL:
+                    os.killpg(first.process.pid, signal.SIGKILL)  # the server and every worker it forked
+                    killed.set()
+
+        for worker in workers:
+            worker.after_write = kill_once_enough_was_written
         writer = threading.Thread(target=run_workload, args=(workers, 10**6, stop), daemon=True)
         writer.start()
-        deadline = time.monotonic() + 300
-        while acknowledged(workers) < WRITES_BEFORE_KILL and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.killpg(first.process.pid, signal.SIGKILL)  # the server and every worker it forked, mid-write
+        assert killed.wait(timeout=300), "the workload never reached the kill"
         first.process.wait(timeout=30)
         stop.set()
         writer.join(timeout=120)

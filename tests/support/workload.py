@@ -13,6 +13,7 @@ import random
 import secrets as random_secrets
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,11 +105,17 @@ class Worker:
         self.random = random.Random(seed)
         self.outcome = Outcome()
         self.counter = 0
+        #: Called after every write the server acknowledged (the crash test kills the server from here).
+        self.after_write: Callable[[], None] | None = None
 
     def _send(self, session: requests.Session, method: str, path: str, body: Any = None) -> requests.Response:
         response = session.request(method, self.base + path, json=body, timeout=TIMEOUT)
         self.outcome.statuses[response.status_code] += 1
         return response
+
+    def _acknowledged_write(self) -> None:
+        if self.after_write is not None:
+            self.after_write()
 
     def _expect(self, response: requests.Response, *statuses: int) -> bool:
         if response.status_code not in statuses:
@@ -133,6 +140,7 @@ class Worker:
                 if self._expect(answer, 201):
                     body = answer.json()
                     live[body["id"]] = Known(body["id"], body["token"], ["gist"], app=False)
+                    self._acknowledged_write()
             elif choice < 0.30:
                 answer = self._send(
                     self.user,
@@ -143,6 +151,7 @@ class Worker:
                 if self._expect(answer, 201):
                     body = answer.json()
                     live[body["id"]] = Known(body["id"], body["token"], ["repo"], app=True)
+                    self._acknowledged_write()
             elif choice < 0.45:
                 pending = self.random.choice(sure)
                 answer = self._send(self.user, "GET", f"/authorizations/{pending.id}")
@@ -163,6 +172,7 @@ class Worker:
                 if self._expect(answer, 200):
                     pending.scopes = answer.json()["scopes"]
                     pending.uncertain = False
+                    self._acknowledged_write()
             elif choice < 0.80:
                 pending = self.random.choice(sure)
                 pending.uncertain = True
@@ -170,6 +180,7 @@ class Worker:
                 if self._expect(answer, 204):
                     del live[pending.id]
                     self.outcome.deleted.add(pending.id)
+                    self._acknowledged_write()
             else:
                 apps = [known for known in sure if known.app]
                 if not apps:
@@ -187,6 +198,7 @@ class Worker:
                     if self._expect(answer, 200):
                         pending.token = answer.json()["token"]
                         pending.uncertain = False
+                        self._acknowledged_write()
         except requests.RequestException as error:  # no answer: whatever it was about is now uncertain
             self.outcome.errors.append(f"no answer: {type(error).__name__}")
             raise
