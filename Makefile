@@ -45,10 +45,10 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: help setup serve test lint fmt lock validate build sam clean distclean
+.PHONY: help setup serve test reliability lint fmt lock validate build sam clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------------------------------- setup
 $(UV_STAMP):
@@ -79,6 +79,11 @@ serve: setup ## run the local API on PORT (default 3000); extra arguments via AR
 # aws-sam-cli too: tests/template checks the template as SAM's transform turns it into CloudFormation.
 test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fast part (in-process faults and hostile input) also runs in `make test`; `--long` adds the races over
+# HTTP, the load run, kill -9 and restart, and fuzzing over HTTP. Ends with a summary of what was tried.
+reliability: setup ## races, faults, load, kill -9, hostile input (issue 6), with a summary; PYTEST_ARGS= too
+	"$(VENV)/bin/pytest" -p no:cacheprovider -m reliability --long $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches pyproject.toml
 	"$(UV)" lock --check
