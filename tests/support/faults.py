@@ -64,6 +64,7 @@ class Faults:
     error: tuple[str, int, str] = THROTTLING
     kill_after: int | None = None
     throttle_after: int = 0  # calls answered normally before the throttling starts
+    moto_was_enabled: bool = True
 
     def before_call(self, model: Any, **_: Any) -> None:
         if self.kill_after == 0:
@@ -88,7 +89,7 @@ class Faults:
         return error_response(request.url, code, status, message)
 
     def response_received(self, **_: Any) -> None:
-        moto_stub.enabled = True
+        moto_stub.enabled = self.moto_was_enabled
 
     @property
     def writes(self) -> list[str]:
@@ -108,7 +109,13 @@ def inject(
     kill_after: int | None = None,
 ) -> Iterator[Faults]:
     """Faults on the functions' DynamoDB client while the block runs (the hooks are removed after it)."""
-    faults = Faults(throttle_left=throttle, throttle_after=throttle_after, error=error, kill_after=kill_after)
+    faults = Faults(
+        throttle_left=throttle,
+        throttle_after=throttle_after,
+        error=error,
+        kill_after=kill_after,
+        moto_was_enabled=moto_stub.enabled,
+    )
     original = standard.ExponentialBackoff.delay_amount
 
     def recorded(self: standard.ExponentialBackoff, context: Any) -> float:
@@ -128,5 +135,5 @@ def inject(
         events.unregister("before-send.dynamodb.*", unique_id="faults-send")
         events.unregister("after-call.dynamodb.*", unique_id="faults-after")
         events.unregister("response-received.dynamodb.*", unique_id="faults-rr")
-        moto_stub.enabled = True
+        moto_stub.enabled = faults.moto_was_enabled
         monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", original)
