@@ -92,6 +92,7 @@ authorization_values = st.one_of(
     ),
     st.just(b"Basic " + b"A" * 65_000),
     st.just(b"Basic " + base64.b64encode(b"user:" + b"p" * 40_000)),
+    st.just(b"Basic " + base64.b64encode(b"u" * 2990 + b":pw")),  # a login or client_id over a key's 2 KB
 )
 segments = st.one_of(
     st.integers().map(str),

@@ -43,6 +43,7 @@ authorization_headers = st.one_of(
     st.just("Basic " + "A" * 65536),
     st.just("Basic " + base64.b64encode(b"u:" + b"p" * 49152).decode()),
     st.just("Basic " + base64.b64encode("ü\u0000:\ud7ff".encode()).decode()),
+    st.just("Basic " + base64.b64encode(("u" * 2990 + ":pw").encode()).decode()),  # a key over 2 KB
 )
 path_texts = st.one_of(
     st.text(max_size=40),
