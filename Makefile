@@ -45,7 +45,7 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: help setup serve test reliability lint fmt lock validate build sam clean distclean
+.PHONY: help setup serve test reliability lint fmt lock openapi validate build sam clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -90,6 +90,9 @@ lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches p
 	"$(VENV)/bin/ruff" check .
 	"$(VENV)/bin/ruff" format --check .
 	"$(VENV)/bin/mypy"
+
+openapi: setup ## regenerate openapi.json from the handlers' route declarations and models
+	"$(VENV)/bin/python" -m oauth_authz_local openapi --write
 
 fmt: setup ## format and apply safe lint fixes
 	"$(VENV)/bin/ruff" check --fix .

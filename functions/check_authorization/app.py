@@ -8,14 +8,24 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationWithUserOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
 
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
-@app.get("/applications/<client_id>/tokens/<access_token>")
+@app.get(
+    "/applications/<client_id>/tokens/<access_token>",
+    **apidoc.operation(
+        "apps/check-authorization",
+        "Check an authorization",
+        principal="app",
+        returns=AuthorizationWithUserOut,
+        conditional=True,
+    ),
+)
 def check_authorization(client_id: str, access_token: str) -> Response[str]:
     client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
 

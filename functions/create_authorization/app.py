@@ -9,15 +9,25 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
-from oauth_authz.models.api import CreateAuthorizationBody
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut, CreateAuthorizationBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.post("/authorizations")
+@app.post(
+    "/authorizations",
+    **apidoc.operation(
+        "oauth-authorizations/create-authorization",
+        "Create a new authorization",
+        ok=201,
+        returns=AuthorizationOut,
+        body=CreateAuthorizationBody,
+        not_found=False,
+    ),
+)
 def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
     metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)

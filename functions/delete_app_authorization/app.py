@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http
+from oauth_authz import apidoc, http
 from oauth_authz.models.api import AccessTokenBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
@@ -16,7 +16,16 @@ from oauth_authz.service.app_tokens import app_token_service
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
-@app.delete("/applications/<client_id>/grant")
+@app.delete(
+    "/applications/<client_id>/grant",
+    **apidoc.operation(
+        "apps/delete-authorization",
+        "Delete an app authorization",
+        principal="app",
+        ok=204,
+        body=AccessTokenBody,
+    ),
+)
 def delete_app_authorization(client_id: str) -> Response[str]:
     client_id = http.path_param(app, "client_id")
     access_token = http.body(app, AccessTokenBody).access_token

@@ -8,14 +8,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http
+from oauth_authz import apidoc, http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.delete("/authorizations/<authorization_id>")
+@app.delete(
+    "/authorizations/<authorization_id>",
+    **apidoc.operation("oauth-authorizations/delete-authorization", "Delete an authorization", ok=204),
+)
 def delete_authorization(authorization_id: str) -> Response[str]:
     authorization_service().delete(http.principal(app), http.path_id(authorization_id))
     return http.no_content()

@@ -8,14 +8,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http
+from oauth_authz import apidoc, http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.grants import grant_service
 
 app = http.resolver()
 
 
-@app.delete("/applications/grants/<grant_id>")
+@app.delete(
+    "/applications/grants/<grant_id>",
+    **apidoc.operation("oauth-authorizations/delete-grant", "Delete a grant", ok=204),
+)
 def delete_grant(grant_id: str) -> Response[str]:
     grant_service().delete_grant(http.principal(app), http.path_id(grant_id))
     return http.no_content()

@@ -8,14 +8,23 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.get("/authorizations/<authorization_id>")
+@app.get(
+    "/authorizations/<authorization_id>",
+    **apidoc.operation(
+        "oauth-authorizations/get-authorization",
+        "Get a single authorization",
+        returns=AuthorizationOut,
+        conditional=True,
+    ),
+)
 def get_authorization(authorization_id: str) -> Response[str]:
     auth = authorization_service().get(http.principal(app), http.path_id(authorization_id))
     return http.json_response(200, views.authorization(auth, http.base_url(app)))

@@ -8,14 +8,20 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import clock, http, views
+from oauth_authz import apidoc, clock, http, views
+from oauth_authz.models.api import GrantOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.grants import grant_service
 
 app = http.resolver()
 
 
-@app.get("/applications/grants/<grant_id>")
+@app.get(
+    "/applications/grants/<grant_id>",
+    **apidoc.operation(
+        "oauth-authorizations/get-grant", "Get a single grant", returns=GrantOut, conditional=True
+    ),
+)
 def get_grant(grant_id: str) -> Response[str]:
     grant = grant_service().get_grant(http.principal(app), http.path_id(grant_id))
     return http.json_response(200, views.grant(grant, http.base_url(app), clock.now()))

@@ -12,15 +12,25 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
-from oauth_authz.models.api import GetOrCreateBody
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut, GetOrCreateBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.put("/authorizations/clients/<client_id>")
+@app.put(
+    "/authorizations/clients/<client_id>",
+    **apidoc.operation(
+        "oauth-authorizations/get-or-create-authorization-for-app",
+        "Get-or-create an authorization for a specific app",
+        returns=AuthorizationOut,
+        body=GetOrCreateBody,
+        get_or_create=True,
+        not_found=False,
+    ),
+)
 def get_or_create_for_app(client_id: str) -> Response[str]:
     client_id = http.path_param(app, "client_id")
     body = http.body(app, GetOrCreateBody)

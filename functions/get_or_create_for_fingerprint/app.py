@@ -13,15 +13,24 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
-from oauth_authz.models.api import GetOrCreateBody
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut, GetOrCreateBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.put("/authorizations/clients/<client_id>/<fingerprint>")
+@app.put(
+    "/authorizations/clients/<client_id>/<fingerprint>",
+    **apidoc.operation(
+        "oauth-authorizations/get-or-create-authorization-for-app-and-fingerprint",
+        "Get-or-create an authorization for a specific app and fingerprint",
+        returns=AuthorizationOut,
+        body=GetOrCreateBody,
+        get_or_create=True,
+    ),
+)
 def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response[str]:
     client_id, fingerprint = http.path_param(app, "client_id"), http.path_param(app, "fingerprint")
     body = http.body(app, GetOrCreateBody)

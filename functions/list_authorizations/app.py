@@ -8,14 +8,25 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.get("/authorizations")
+@app.get(
+    "/authorizations",
+    **apidoc.operation(
+        "oauth-authorizations/list-authorizations",
+        "List your authorizations",
+        returns=AuthorizationOut,
+        many=True,
+        conditional=True,
+        not_found=False,
+    ),
+)
 def list_authorizations() -> Response[str]:
     found = authorization_service().list_authorizations(
         http.principal(app), client_id=http.query(app, "client_id")

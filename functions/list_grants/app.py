@@ -8,14 +8,25 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import clock, http, views
+from oauth_authz import apidoc, clock, http, views
+from oauth_authz.models.api import GrantOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.grants import grant_service
 
 app = http.resolver()
 
 
-@app.get("/applications/grants")
+@app.get(
+    "/applications/grants",
+    **apidoc.operation(
+        "oauth-authorizations/list-grants",
+        "List your grants",
+        returns=GrantOut,
+        many=True,
+        conditional=True,
+        not_found=False,
+    ),
+)
 def list_grants() -> Response[str]:
     found = grant_service().list_grants(http.principal(app), client_id=http.query(app, "client_id"))
     page, headers = http.paginate(app, found)

@@ -8,15 +8,24 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
-from oauth_authz.models.api import AccessTokenBody
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AccessTokenBody, AuthorizationWithUserOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
 
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
-@app.patch("/applications/<client_id>/token")
+@app.patch(
+    "/applications/<client_id>/token",
+    **apidoc.operation(
+        "apps/reset-token",
+        "Reset a token",
+        principal="app",
+        returns=AuthorizationWithUserOut,
+        body=AccessTokenBody,
+    ),
+)
 def reset_token(client_id: str) -> Response[str]:
     client_id = http.path_param(app, "client_id")
     access_token = http.body(app, AccessTokenBody).access_token

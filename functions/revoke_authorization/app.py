@@ -8,14 +8,22 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http
+from oauth_authz import apidoc, http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
 
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
-@app.delete("/applications/<client_id>/tokens/<access_token>")
+@app.delete(
+    "/applications/<client_id>/tokens/<access_token>",
+    **apidoc.operation(
+        "apps/revoke-authorization-for-application",
+        "Revoke an authorization for an application",
+        principal="app",
+        ok=204,
+    ),
+)
 def revoke_authorization(client_id: str, access_token: str) -> Response[str]:
     client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
 

@@ -8,15 +8,33 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz import http, views
-from oauth_authz.models.api import UpdateAuthorizationBody
+from oauth_authz import apidoc, http, views
+from oauth_authz.models.api import AuthorizationOut, UpdateAuthorizationBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
 
 app = http.resolver()
 
 
-@app.route("/authorizations/<authorization_id>", method=["PATCH", "POST"])
+@app.patch(
+    "/authorizations/<authorization_id>",
+    **apidoc.operation(
+        "oauth-authorizations/update-authorization",
+        "Update an existing authorization",
+        returns=AuthorizationOut,
+        body=UpdateAuthorizationBody,
+    ),
+)
+@app.post(
+    "/authorizations/<authorization_id>",
+    **apidoc.operation(
+        "oauth-authorizations/update-authorization-with-post",
+        "Update an existing authorization (POST, as older clients send it)",
+        returns=AuthorizationOut,
+        body=UpdateAuthorizationBody,
+        deprecated=True,
+    ),
+)
 def update_authorization(authorization_id: str) -> Response[str]:
     auth_id = http.path_id(authorization_id)
     auth = authorization_service().update(

@@ -11,10 +11,15 @@ def main(argv: list[str] | None = None) -> int:
         from .server import main as serve
 
         return serve(arguments[1:])
+    if arguments[:1] == ["openapi"]:
+        from .openapi import main as openapi
+
+        return openapi(arguments[1:])
     if not arguments or arguments[0] in ("-h", "--help"):
         print(
             "usage: python -m oauth_authz_local serve [--host H] [--port P] [--dynamodb-endpoint URL] "
             "[--table NAME] [--data-dir DIR] [--template PATH]\n"
+            "       python -m oauth_authz_local openapi [--write | --check]   (the API's OpenAPI document)\n"
             "       python -m oauth_authz_local <admin command> ...   (the oauth-authz CLI)",
             file=sys.stderr if not arguments else sys.stdout,
         )

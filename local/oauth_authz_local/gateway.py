@@ -68,6 +68,8 @@ from .template import Authorizer, FunctionSpec, GatewayResponse, Route
 if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
     from multiprocessing.context import ForkServerContext, SpawnContext
 
+    from .docs import DocsSite
+
 __all__ = [
     "ACCOUNT_ID",
     "API_ID",
@@ -1580,7 +1582,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
-        gateway = self.server.gateway
+        gateway, site = self.server.gateway, self.server.site
         path, _, query = self.path.partition("?")
         if not path.startswith("/"):  # absolute-form request target
             path = "/" + path.split("://", 1)[-1].partition("/")[2]
@@ -1600,7 +1602,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 request.body_too_large = True
             else:
                 request.body = body
-            response = gateway.handle(request)
+            found = site.answer(request.method, path, self.headers.get("Host")) if site else None
+            if found is not None:
+                response = HttpResponse(found[0], found[1], found[2], resource=path)
+            else:
+                response = gateway.handle(request)
         except ValueError:  # a malformed Content-Length or chunk size
             self.close_connection = True
             response = render_gateway_response(gateway.responses, "DEFAULT_4XX", request=request, status=400)
@@ -1676,8 +1682,9 @@ class _HTTPServer(ThreadingHTTPServer):
     # tests) overflowed it and some were reset before a thread could accept them.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
+    def __init__(self, address: tuple[str, int], gateway: Gateway, site: DocsSite | None = None) -> None:
         self.gateway = gateway
+        self.site = site
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _RequestHandler)
@@ -1690,8 +1697,12 @@ class GatewayServer:
     """The gateway on ``http://<host>:<port>``, served by daemon threads. ``stop()`` also ends the
     gateway's workers."""
 
-    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0, site: DocsSite | None = None
+    ) -> None:
+        """`site`: what is served beside the API (the OpenAPI document and its page), if anything."""
         self.gateway = gateway
+        self.site = site
         self.host = host
         self.port = port
         self._server: _HTTPServer | None = None
@@ -1703,7 +1714,7 @@ class GatewayServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> str:
-        self._server = _HTTPServer((self.host, self.port), self.gateway)
+        self._server = _HTTPServer((self.host, self.port), self.gateway, self.site)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name=f"gateway-{self.port}", daemon=True

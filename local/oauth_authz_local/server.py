@@ -18,10 +18,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .docs import DocsSite
 from .gateway import Gateway, GatewayServer, layer_paths, start_worker_server
 from .keys import local_totp_key
 from .store import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
-from .template import load_template
+from .template import load_template, repo_root
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TABLE", "EnvironmentPatch", "LocalApi", "main", "start_local_api"]
 
@@ -198,7 +199,8 @@ def start_local_api(
         else:
             # Only spawns it: the fork server imports its modules while the server starts and serves.
             _start_worker_server()
-        server = GatewayServer(gateway, host=host, port=port)
+        directory = Path(template_path).resolve().parent if template_path else repo_root()
+        server = GatewayServer(gateway, host=host, port=port, site=DocsSite(template, directory))
         url = server.start()
     except BaseException:
         if gateway is not None:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 MAX_NOTE = 1024
 MAX_NOTE_URL = 2048
@@ -41,7 +42,10 @@ Text = Annotated[StrictStr, AfterValidator(_text)]
 OptionalText = Annotated[Text | None, BeforeValidator(_empty_is_absent)]
 Note = Annotated[Annotated[Text, Field(max_length=MAX_NOTE)] | None, BeforeValidator(_empty_is_absent)]
 NoteUrl = Annotated[
-    Annotated[Text, Field(max_length=MAX_NOTE_URL), AfterValidator(http_url)] | None,
+    Annotated[
+        Text, Field(max_length=MAX_NOTE_URL, json_schema_extra={"format": "uri"}), AfterValidator(http_url)
+    ]
+    | None,
     BeforeValidator(_empty_is_absent),
 ]
 Fingerprint = Annotated[
@@ -95,7 +99,7 @@ class UpdateAuthorizationBody(_Body):
     note: Note = None
     note_url: NoteUrl = None
     fingerprint: Fingerprint = None
-    cleared: frozenset[str] = Field(default=frozenset(), exclude=True)
+    cleared: SkipJsonSchema[frozenset[str]] = Field(default=frozenset(), exclude=True)
 
     @model_validator(mode="before")
     @classmethod
