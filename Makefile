@@ -45,10 +45,10 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: help setup serve test lint fmt lock openapi validate build sam clean distclean bench
+.PHONY: help setup serve test reliability lint fmt lock openapi validate build sam clean distclean bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------------------------------- setup
 $(UV_STAMP):
@@ -83,6 +83,11 @@ test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. P
 # Never part of `make test`: timings belong here, as ratios against baselines taken in the same run.
 bench: setup ## benchmarks (about 8 min): bench/RESULTS.md + results.json; fails when a DynamoDB budget is exceeded
 	"$(VENV)/bin/python" -m bench $(ARGS)
+
+# The fast part (in-process faults and hostile input) also runs in `make test`; `--long` adds the races over
+# HTTP, the load run, kill -9 and restart, and fuzzing over HTTP. Ends with a summary of what was tried.
+reliability: setup ## races, faults, load, kill -9, hostile input (issue 6), with a summary; PYTEST_ARGS= too
+	"$(VENV)/bin/pytest" -p no:cacheprovider -m reliability --long $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy, and that uv.lock matches pyproject.toml
 	"$(UV)" lock --check

@@ -46,6 +46,7 @@ from tests.support.lambdas import (
     load_handler,
     to_result,
 )
+from tests.support.reliability import ReliabilityReport
 from tests.support.tables import TableView, create_table
 
 # Powertools reads these when `oauth_authz.observability` is first imported, which happens while the tests
@@ -73,11 +74,51 @@ OPTIONAL_ENV = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="also run the tests marked `long` (the reliability load, crash and HTTP fuzzing runs)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, value in POWERTOOLS_ENV.items():
         os.environ.setdefault(name, value)
     # Powertools warns on every invocation that publishes no metric (every read); that is not news.
     config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
+
+
+_report = ReliabilityReport()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `long` are opt-in (`--long`, which `make reliability` passes)."""
+    if config.getoption("--long"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("long")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("long")]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "reliability" in report.keywords and (report.when == "call" or report.failed):
+        _report.outcome(report)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _report.lines or _report.failed:
+        terminalreporter.section("reliability summary")
+        for line in _report.render():
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def reliability_report() -> ReliabilityReport:
+    """What the reliability tests tried (printed at the end of the run)."""
+    return _report
 
 
 SINGLETONS: list[Callable[..., Any]] = [

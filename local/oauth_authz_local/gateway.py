@@ -54,6 +54,7 @@ import warnings
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -1522,19 +1523,30 @@ class _RequestHandler(BaseHTTPRequestHandler):
         access_logger.warning("malformed HTTP request from %s", self.client_address[0])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        body = json.dumps({"message": "Bad Request" if code < 500 else "Internal server error"}).encode()
+        """http.server's own refusals (a malformed request line, a header line over 64 KB, more than 100
+        headers, a URL over 64 KB): the API's DEFAULT_4XX/5XX gateway response, so in the API's shape."""
         self.log_error("")
         if self.request_version == "HTTP/0.9":  # an unparsable request line: answer in HTTP/1.1 anyway
             self.request_version = "HTTP/1.1"
         self.close_connection = True
+        phrase = "Bad Request" if code == 400 else _status_phrase(code)
+        gateway = getattr(self.server, "gateway", None)
+        rendered = render_gateway_response(
+            gateway.responses if gateway is not None else {},
+            "DEFAULT_4XX" if code < 500 else "DEFAULT_5XX",
+            message=phrase,
+            status=code,
+        )
         try:
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_response(rendered.status)
+            for name, value in rendered.headers:
+                if name.lower() not in ("content-length", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(rendered.body)))
             self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-                self.wfile.write(body)
+            if self.command != "HEAD" and rendered.status >= 200 and rendered.status not in (204, 304):
+                self.wfile.write(rendered.body)
         except OSError:
             pass
 
@@ -1601,17 +1613,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 response = HttpResponse(found[0], found[1], found[2], resource=path)
             else:
                 response = gateway.handle(request)
-        except ValueError:
+        except ValueError:  # a malformed Content-Length or chunk size
             self.close_connection = True
-            response = HttpResponse(
-                400, [("Content-Type", "application/json")], b'{"message": "Bad Request"}'
-            )
+            response = render_gateway_response(gateway.responses, "DEFAULT_4XX", request=request, status=400)
         except Exception:
             logger.exception("gateway: cannot read the request")
             self.close_connection = True
-            response = HttpResponse(
-                500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
-            )
+            response = render_gateway_response(gateway.responses, "DEFAULT_5XX", request=request, status=500)
         # Logged before the answer leaves, so the line is there when the client has its answer.
         access_logger.info(
             "%s %s %s %s %.1fms %s",
@@ -1666,9 +1674,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+def _status_phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Bad Request" if code < 500 else "Internal server error"
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a burst of clients connecting at once (50 in the race
+    # tests) overflowed it and some were reset before a thread could accept them.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], gateway: Gateway, site: DocsSite | None = None) -> None:
         self.gateway = gateway

@@ -1,6 +1,8 @@
 """Concurrent requests: each gets its own answer, and concurrent get-or-create calls for one key create one.
 
 Users: conny, and bob's personal token (bob has no other personal token named "concurrency ...").
+The races of issue 6 with 50 clients (get-or-create, notes, delete grant, reset) are in test_e2e_races.py
+(`long`: `make reliability`); this is the quick version that runs with every `make test`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@
 - every user profile has its user id guard and the other way round;
 - no item of an unknown shape;
 - no plaintext secret anywhere (`assert_no_secrets`).
+
+`assert_invariants(source)` is the one entry point the fault, race and crash tests call: `source` is a moto
+`TableView` or the raw items of a running server's table (DynamoDB's wire format, `e2e_auth.table_items`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from oauth_authz import clock
 from oauth_authz.clock import parse_iso
-from tests.support.tables import TableView
+from tests.support.tables import TableView, plain
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _KEY_SHAPES = [
@@ -153,7 +156,19 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
 
 def assert_table_invariants(table: TableView) -> None:
     """The invariants at the service's idea of now (a test's frozen clock included)."""
-    problems = table_problems(table.items(), clock.now())
+    assert_invariants(table)
+
+
+def plain_items(source: TableView | Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every item as plain Python, from a moto table or from raw (wire format) items."""
+    if isinstance(source, TableView):
+        return source.items()
+    return [{k: plain(v) if isinstance(v, dict) else v for k, v in item.items()} for item in source]
+
+
+def assert_invariants(source: TableView | Iterable[dict[str, Any]], now: datetime | None = None) -> None:
+    """Every invariant of SPEC section 4 over a full scan, at `now` (default: the service's clock)."""
+    problems = table_problems(plain_items(source), now or clock.now())
     assert not problems, "table invariants broken:\n" + "\n".join(problems)
 
 

@@ -52,6 +52,8 @@ class AuthFailure(StrEnum):
     TOKEN_NOT_PASSWORD = "token_not_password"  # noqa: S105 - a reason code, not a password
     OTP_REQUIRED = "otp_required"
     LOCKED_OUT = "locked_out"
+    # Not a refusal: the store could not be read in time (throttled, unreachable); the function answers 503.
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 class AuthenticationFailed(OAuthAuthzError):

@@ -139,6 +139,8 @@ def principal_from_context(event: dict[str, Any], kind: str) -> Principal:
     """The principal the authorizer put in the request context, or the refusal it asked us to answer with."""
     context = (event.get("requestContext") or {}).get("authorizer") or {}
     failure = context.get("auth_error")
+    if failure == AuthFailure.STORE_UNAVAILABLE:
+        raise StoreUnavailable()
     if failure:
         try:
             raise AuthenticationFailed(AuthFailure(failure))

@@ -58,6 +58,37 @@ def test_unknown_route_is_not_found(local_api: LocalApi) -> None:
         assert response.json() == {"message": "Not Found", "documentation_url": DOCS}
 
 
+@pytest.mark.parametrize(
+    ("headers", "path", "status", "message"),
+    [
+        (
+            {"Authorization": "Basic " + "A" * 70_000},
+            "/authorizations",
+            431,
+            "Request Header Fields Too Large",
+        ),
+        (
+            {f"X-Header-{i}": "v" for i in range(120)},
+            "/authorizations",
+            431,
+            "Request Header Fields Too Large",
+        ),
+        ({"Authorization": "Basic eDp5"}, "/authorizations/" + "9" * 70_000, 414, "Request-URI Too Long"),
+    ],
+    ids=["70-KB-header", "120-headers", "70-KB-url"],
+)
+def test_what_the_http_server_refuses_is_answered_in_github_shape(
+    local_api: LocalApi, headers: dict[str, str], path: str, status: int, message: str
+) -> None:
+    """Found by the hostile-input tests: these came back as `{"message": "Bad Request"}`."""
+    response = requests.get(local_api.url + path, headers=headers, timeout=30)
+    assert (response.status_code, response.json()) == (
+        status,
+        {"message": message, "documentation_url": DOCS},
+    )
+    assert requests.get(f"{local_api.url}/nope", timeout=30).status_code == 404  # still serving
+
+
 def test_wrong_credentials_go_through_the_authorizer_to_the_function(local_api: LocalApi) -> None:
     response = requests.get(f"{local_api.url}/authorizations", auth=("nobody", "wrong"), timeout=30)
     assert response.status_code == 401

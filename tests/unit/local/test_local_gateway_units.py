@@ -591,3 +591,8 @@ def test_a_workers_environment_is_the_shared_one_then_its_own() -> None:
     pool = FunctionPool(SPEC, {"OWN": "x", "SHARED": "mine"}, 2, {"SHARED": "all", "GONE": None})
     assert pool.worker_environment() == {"SHARED": "mine", "GONE": None, "OWN": "x"}
     assert pool.worker_pids() == []
+
+
+def test_the_listen_backlog_takes_a_burst_of_clients() -> None:
+    """socketserver's default backlog (5) reset connections when 50 clients connected at once."""
+    assert gateway._HTTPServer.request_queue_size >= 64

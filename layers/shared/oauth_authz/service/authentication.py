@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from oauth_authz import tokens, totp
 from oauth_authz.app_secrets import secret_matches
-from oauth_authz.errors import AuthFailure
+from oauth_authz.errors import AuthFailure, StoreUnavailable
 from oauth_authz.models.domain import FailedLogins, Principal, User
 from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
@@ -132,9 +132,12 @@ class Authenticator:
             if app_route and credentials is AuthFailure.TOKEN_NOT_PASSWORD:
                 return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
             return Outcome(failure=credentials)
-        if app_route:
-            return self._app(credentials)
-        return self._user(credentials, otp)
+        try:
+            if app_route:
+                return self._app(credentials)
+            return self._user(credentials, otp)
+        except StoreUnavailable:  # the function answers 503 with Retry-After (an authorizer crash is a 500)
+            return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
 
     def _user(self, credentials: BasicCredentials, otp: str | None) -> Outcome:
         """Lockout first (known and unknown logins alike), then the password, then the second factor."""

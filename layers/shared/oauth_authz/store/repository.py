@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from oauth_authz import clock
 from oauth_authz.clock import iso
@@ -28,6 +29,8 @@ _UNAVAILABLE = {
     "ServiceUnavailable",
     "TransactionInProgressException",
 }
+# No answer at all once botocore's retries ran out (connection refused or reset, read timeout).
+_UNREACHABLE = (HTTPClientError, BotocoreConnectionError)
 NOTE = "note"
 FINGERPRINT = "fingerprint"
 AUTHORIZATION = "authorization"
@@ -79,6 +82,8 @@ class Repository:
             if error.response.get("Error", {}).get("Code") in _UNAVAILABLE:
                 raise StoreUnavailable() from error
             raise
+        except _UNREACHABLE as error:
+            raise StoreUnavailable() from error
 
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._call("get_item", Key=_key(key), ConsistentRead=True).get("Item")
@@ -97,6 +102,8 @@ class Repository:
                 if error.response.get("Error", {}).get("Code") in _UNAVAILABLE:
                     raise StoreUnavailable() from error
                 raise
+            except _UNREACHABLE as error:
+                raise StoreUnavailable() from error
             for item in response.get("Responses", {}).get(self.table, []):
                 for name, key in wanted.items():
                     if item["PK"]["S"] == key["PK"] and item["SK"]["S"] == key["SK"]:
@@ -150,6 +157,8 @@ class Repository:
             if code in _UNAVAILABLE:
                 raise StoreUnavailable() from error
             raise
+        except _UNREACHABLE as error:  # the write may or may not have happened: the client tries again
+            raise StoreUnavailable() from error
 
     @staticmethod
     def _put(
