@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.usefixtures("octocat", "oauth_app"), pytest.mark.relia
 
 SECRET = {"client_secret": EVENT_CLIENT_SECRET}
 FOREVER = 10**6
-ATTEMPTS = RETRY_CONFIG.retries["max_attempts"] + 1  # botocore's max_attempts counts the retries
+ATTEMPTS = RETRY_CONFIG.retries["total_max_attempts"]  # the first attempt and its retries
 
 
 @dataclass

@@ -12,10 +12,14 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+# Throttling and transient errors are retried with botocore's jittered exponential backoff (at most 1 s, then
+# 2 s): three attempts in all, so that a request whose store keeps throttling still gets its 503 and
+# Retry-After within the functions' 10 s timeout (with four retries the pauses alone could reach 15 s, and
+# the client would see a Lambda timeout instead). DynamoDB answers in milliseconds: 3 s is a dead connection.
 RETRY_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
-    connect_timeout=2,
-    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": 3},
+    connect_timeout=1,
+    read_timeout=3,
     tcp_keepalive=True,
 )
 
