@@ -110,6 +110,9 @@ REGION = cfn.REGION
 API_ID = "local"
 STAGE = "local"
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# A client silent this long (a body announced and never sent, or an idle keep-alive connection) is dropped, so
+# that it cannot hold one of the server's threads for good.
+CLIENT_TIMEOUT_SECONDS = 60.0
 #: A body over the limit is read and dropped up to this size (so the client gets the 413), else cut off.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 #: API Gateway's own limit on an integration, whatever the function's Timeout.
@@ -1506,6 +1509,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.connection.settimeout(self.server.client_timeout)
         # Headers and body go out in two writes: with Nagle's algorithm the body waited for the client's
         # delayed ACK of the headers (~40 ms on every keep-alive response).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -1613,6 +1617,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 response = HttpResponse(found[0], found[1], found[2], resource=path)
             else:
                 response = gateway.handle(request)
+        except TimeoutError:  # the client stopped sending its body: nobody is waiting for an answer
+            access_logger.warning(
+                "%s sent no complete request within %ss; connection closed",
+                request.source_ip,
+                self.server.client_timeout,
+            )
+            self.close_connection = True
+            return
         except ValueError:  # a malformed Content-Length or chunk size
             self.close_connection = True
             response = render_gateway_response(gateway.responses, "DEFAULT_4XX", request=request, status=400)
@@ -1691,6 +1703,7 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], gateway: Gateway, site: DocsSite | None = None) -> None:
         self.gateway = gateway
         self.site = site
+        self.client_timeout = CLIENT_TIMEOUT_SECONDS
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _RequestHandler)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,26 @@ def test_what_the_http_server_refuses_is_answered_in_github_shape(
         status,
         {"message": message, "documentation_url": DOCS},
     )
+    assert requests.get(f"{local_api.url}/nope", timeout=30).status_code == 404  # still serving
+
+
+def test_a_client_that_stops_sending_its_body_is_dropped(
+    local_api: LocalApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body announced and never sent must not hold a server thread for good: after the client timeout the
+    server closes the connection (nobody waits for an answer), and goes on serving."""
+    http_server = local_api.server._server
+    assert http_server is not None
+    monkeypatch.setattr(http_server, "client_timeout", 0.5)
+    host, port = http_server.server_address[:2]
+    with socket.create_connection((str(host), int(port)), timeout=10) as stalled:
+        stalled.sendall(
+            b"POST /authorizations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Transfer-Encoding: chunked\r\n\r\n5\r\n{"a":'
+        )
+        started = time.monotonic()
+        assert stalled.recv(1024) == b""  # closed by the server, no answer
+        assert time.monotonic() - started < 8
     assert requests.get(f"{local_api.url}/nope", timeout=30).status_code == 404  # still serving
 
 
