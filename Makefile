@@ -81,7 +81,7 @@ test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. P
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
 
 # Never part of `make test`: timings belong here, as ratios against baselines taken in the same run.
-bench: setup ## benchmarks (about 8 min): bench/RESULTS.md + results.json; fails when a DynamoDB budget is exceeded
+bench: setup ## benchmarks (7-10 min): bench/RESULTS.md + results.json; fails when a DynamoDB budget is exceeded
 	"$(VENV)/bin/python" -m bench $(ARGS)
 
 # The fast part (in-process faults and hostile input) also runs in `make test`; `--long` adds the races over
