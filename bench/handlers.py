@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from bench.env import REPO
+from oauth_authz_local.template import load_module
 
 MEMORY_MB = 512  # template.yaml Globals MemorySize (read again by bench.cost)
 
@@ -33,10 +33,5 @@ _loaded: dict[str, ModuleType] = {}
 def handler(folder: str) -> Any:
     """`functions/<folder>/app.py`'s lambda_handler (each module loaded once, under a name of its own)."""
     if folder not in _loaded:
-        path = REPO / "functions" / folder / "app.py"
-        spec = importlib.util.spec_from_file_location(f"bench_function_{folder}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _loaded[folder] = module
+        _loaded[folder] = load_module(REPO / "functions" / folder / "app.py", f"bench_function_{folder}")
     return _loaded[folder].lambda_handler

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import routes
 from bench import world as w
-from bench.env import PYTHON, REGION, REPO, TABLE, client
+from bench.env import PYTHON, REGION, REPO, TABLE, client, stop_process
 
 CONCURRENCY = (1, 16)
 # Long enough for the gateway to start its instances (8 per function at most, each new authorizer
@@ -83,13 +83,7 @@ class LocalApi:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, grace=30)
         self.log.close()
 
 

@@ -81,7 +81,9 @@ class DocsSite:
             document = dict(self._document)
             if host:
                 document["servers"] = [{"url": f"http://{host}", "description": "this local API"}]
-            body = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            from .openapi import render  # the generator's modules, only once the document is asked for
+
+            body = render(document).encode("utf-8")
             return 200, [("Content-Type", "application/json; charset=utf-8")], body
         if path in (DOCS_PATH, DOCS_PATH + "/"):
             return 200, [("Content-Type", "text/html; charset=utf-8")], _PAGE.encode("utf-8")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.metadata
-import importlib.util
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase
 from oauth_authz import apidoc
 from oauth_authz.http import API_VERSIONS
 
-from .template import FunctionSpec, load_template, repo_root, routes
+from .template import FunctionSpec, load_module, load_template, repo_root, routes
 
 DOCUMENT_NAME = "openapi.json"
 TITLE = "oauth-authz"
@@ -85,15 +84,9 @@ def _powertools_schemes() -> dict[str, Any]:
 
 
 def _load(spec: FunctionSpec, loaded: dict[Path, ModuleType]) -> ModuleType:
-    path = spec.module_path
-    if path not in loaded:
-        module_spec = importlib.util.spec_from_file_location(f"_openapi_{spec.logical_id}", path)
-        if module_spec is None or module_spec.loader is None:
-            raise RuntimeError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        loaded[path] = module
-    return loaded[path]
+    if spec.module_path not in loaded:
+        loaded[spec.module_path] = load_module(spec.module_path, f"_openapi_{spec.logical_id}")
+    return loaded[spec.module_path]
 
 
 def _version() -> str:
@@ -101,10 +94,6 @@ def _version() -> str:
         return importlib.metadata.version("oauth-authz")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
         return "0.0.0"
-
-
-def _body_schema(model_name: str, schemas: dict[str, Any]) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{model_name}"} if model_name in schemas else {}
 
 
 def _parameters(operation: dict[str, Any], principal: str, method: str) -> list[dict[str, Any]]:
@@ -150,7 +139,9 @@ def build_document(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
             schemas[body.__name__] = schema
             operation["requestBody"] = {
                 "required": False,
-                "content": {"application/json": {"schema": _body_schema(body.__name__, schemas)}},
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}
+                },
             }
         paths.setdefault(route.path, {})[method] = operation
     return {

@@ -14,11 +14,13 @@ table from :func:`table_definition`.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -433,6 +435,17 @@ class FunctionSpec:
     @property
     def module_path(self) -> Path:
         return self.code_dir.joinpath(*self.handler_module.split(".")).with_suffix(".py")
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """A function's handler file (every one is `app.py`) as a module of its own under `name`, outside
+    `sys.modules`: for tools that read the functions in-process (the OpenAPI generator, tests, benchmarks)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def function_spec(template: Mapping[str, Any], logical_id: str) -> FunctionSpec:

@@ -70,8 +70,8 @@ def assert_github_answer(status: int, body: bytes, what: object) -> None:
         assert document["documentation_url"].startswith("https://docs.github.com/"), document
 
 
-def basic(account: Account) -> bytes:
-    return b"Basic " + base64.b64encode(f"{account.login}:{account.password}".encode())
+def basic(login: str, password: str) -> bytes:
+    return b"Basic " + base64.b64encode(f"{login}:{password}".encode())
 
 
 # ------------------------------------------------------------------------------------------- strategies
@@ -170,9 +170,9 @@ def test_hostile_path_parameters(
     server, user, app = hostile_server
     path = template.format(first or "x", second or "y")
     credentials = (
-        basic(user)
+        basic(user.login, user.password)
         if "/applications/grants" in path or path.startswith("/authorizations")
-        else (b"Basic " + base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()))
+        else basic(app.client_id, app.client_secret)
     )
     headers = [("Authorization", credentials), ("Content-Type", b"application/json")]
     status, body = send(server, method, path, headers, b"{}" if method in ("PATCH", "PUT", "POST") else None)
@@ -189,11 +189,15 @@ def test_hostile_bodies(
     reliability_report: ReliabilityReport,
 ) -> None:
     server, user, app = hostile_server
-    app_auth = b"Basic " + base64.b64encode(f"{app.client_id}:{app.client_secret}".encode())
+    app_auth = basic(app.client_id, app.client_secret)
     method, path, credentials = {
-        "create": ("POST", "/authorizations", basic(user)),
-        "update": ("PATCH", "/authorizations/1", basic(user)),
-        "get-or-create": ("PUT", f"/authorizations/clients/{app.client_id}", basic(user)),
+        "create": ("POST", "/authorizations", basic(user.login, user.password)),
+        "update": ("PATCH", "/authorizations/1", basic(user.login, user.password)),
+        "get-or-create": (
+            "PUT",
+            f"/authorizations/clients/{app.client_id}",
+            basic(user.login, user.password),
+        ),
         "check": ("POST", f"/applications/{app.client_id}/token", app_auth),
     }[route]
     headers = [("Authorization", credentials), ("Content-Type", b"application/json")]
@@ -207,7 +211,7 @@ def test_a_body_over_10_mb_is_a_413_in_github_shape(
 ) -> None:
     server, user, _ = hostile_server
     body = b'{"note": "' + b"x" * (10 * 1024 * 1024) + b'"}'
-    headers = [("Authorization", basic(user)), ("Content-Type", b"application/json")]
+    headers = [("Authorization", basic(user.login, user.password)), ("Content-Type", b"application/json")]
     status, answer = send(server, "POST", "/authorizations", headers, body)
     assert status == 413, (status, answer[:200])
     assert json.loads(answer)["documentation_url"] == DOCS_URL

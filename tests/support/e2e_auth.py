@@ -29,11 +29,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
 
+from oauth_authz_local.store import dynamodb_client
 from tests.support.data import DOCS_URL, JSON_CONTENT_TYPE, MEDIA_TYPE
 from tests.support.e2e import PYTHON, REPO_ROOT, Server, clean_environment
+from tests.support.tables import TableView
 
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
@@ -203,30 +204,22 @@ def running_server(
 # ------------------------------------------------------------------------------------------------- table
 
 
+def store_client(server: Server) -> Any:
+    """A DynamoDB client on the running server's embedded store (its advertised endpoint)."""
+    return dynamodb_client(server.store_endpoint)
+
+
 def table_items(server: Server, table: str = TABLE) -> list[dict[str, Any]]:
     """Every item of the running server's table, as DynamoDB's wire format (a Scan at its endpoint)."""
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=server.store_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the embedded store takes any credentials
-    )
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = client.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return list(TableView(store_client(server), table).raw_items())
 
 
 def item(server: Server, pk: str, sk: str) -> dict[str, Any] | None:
-    for found in table_items(server):
-        if found["PK"]["S"] == pk and found["SK"]["S"] == sk:
-            return found
-    return None
+    key = {"PK": {"S": pk}, "SK": {"S": sk}}
+    found: dict[str, Any] | None = (
+        store_client(server).get_item(TableName=TABLE, Key=key, ConsistentRead=True).get("Item")
+    )
+    return found
 
 
 def attribute_texts(items: Iterable[Mapping[str, Any]]) -> list[str]:

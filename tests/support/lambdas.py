@@ -3,7 +3,6 @@ and the handler's answer read the way API Gateway reads it."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from oauth_authz_local.template import load_module
 from tests.support.data import JSON_CONTENT_TYPE, MEDIA_TYPE
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
@@ -34,12 +34,7 @@ class FakeLambdaContext:
 
 def load_handler(folder: str) -> ModuleType:
     """`functions/<folder>/app.py` as a module of its own (every handler module is named `app`)."""
-    path = FUNCTIONS_DIR / folder / "app.py"
-    spec = importlib.util.spec_from_file_location(f"functions_{folder}_app_{uuid.uuid4().hex[:8]}", path)
-    assert spec is not None and spec.loader is not None, f"no handler at {path}"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(FUNCTIONS_DIR / folder / "app.py", f"functions_{folder}_app_{uuid.uuid4().hex[:8]}")
 
 
 @dataclass(frozen=True)

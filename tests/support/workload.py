@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import requests
 from argon2 import PasswordHasher
 
@@ -26,20 +25,13 @@ from oauth_authz.models.domain import User
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store.repository import Repository
 from tests.support.e2e import Server
-from tests.support.e2e_auth import TABLE
+from tests.support.e2e_auth import TABLE, store_client
 
 TIMEOUT = 60
 
 
 def store_repository(server: Server) -> Repository:
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=server.store_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the embedded store takes any credentials
-    )
-    return Repository(TABLE, client)
+    return Repository(TABLE, store_client(server))
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,6 @@ def operation(
     get_or_create: bool = False,
     conditional: bool = False,
     not_found: bool = True,
-    description: str | None = None,
     deprecated: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for a Powertools route decorator describing one operation.
@@ -142,10 +141,12 @@ def operation(
         success["content"] = _json(returns, many)
     responses: dict[int, Any] = {ok: success}
     if get_or_create:
+        if returns is None:
+            raise TypeError("a get-or-create answers the resource it got or created")
         responses[201] = {
             "description": "Created: the new authorization, with its token (shown this once).",
             "headers": {"X-GitHub-Media-Type": MEDIA_TYPE_HEADER, "Location": HEADERS["location"]},
-            "content": _json(returns or ErrorOut),
+            "content": _json(returns),
         }
         success["description"] = "The authorization that already exists (its token is empty)."
     if ok == 201:
@@ -168,7 +169,6 @@ def operation(
         extensions["parameters"] = [*PAGE_PARAMETERS, CLIENT_ID_FILTER]
     return {
         "summary": summary,
-        "description": description,
         "operation_id": operation_id,
         "tags": [TAGS[principal]],
         "responses": dict(sorted(responses.items())),
