@@ -1,6 +1,6 @@
-"""Response bodies checked against GitHub's published OpenAPI description (`shared/reference/`).
+"""Response bodies checked against GitHub's published OpenAPI description (`docs/reference/`).
 
-The reference lives beside the repository (`<repo>/../shared/reference`). Schemas are validated with
+The documents are cut from GitHub's own (docs/reference/README.md says how). Schemas are validated with
 openapi-schema-validator's OAS 3.0 validator (it knows `nullable`), every `$ref` resolved against the whole
 document, and formats checked: `date-time` (RFC 3339) and `uri` (absolute) among them.
 """
@@ -20,7 +20,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-REFERENCE_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference").resolve()
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "docs" / "reference"
 REFERENCE = "ghes-2.22-oauth.json"
 _DOC_URI = "urn:oauth-authz:reference:"
 
@@ -57,9 +57,7 @@ FORMAT_CHECKER = _format_checker()
 @cache
 def reference(name: str = REFERENCE) -> dict[str, Any]:
     path = REFERENCE_DIR / name
-    assert path.is_file(), (
-        f"GitHub's reference description is missing: {path} (shared/ must sit beside the repo)"
-    )
+    assert path.is_file(), f"GitHub's reference description is missing: {path}"
     with path.open(encoding="utf-8") as stream:
         document: dict[str, Any] = json.load(stream)
     return document
