@@ -32,7 +32,9 @@ def _tracked_text_files() -> list[Path]:
         ["git", "ls-files", "-z"], cwd=REPO, check=True, capture_output=True
     ).stdout.decode()
     files = [REPO / name for name in listed.split("\0") if name]
-    return [path for path in files if path.suffix not in _SKIP_SUFFIXES and path.is_file()]
+    # This module spells out what it looks for, as examples.
+    own = Path(__file__).resolve()
+    return [path for path in files if path.suffix not in _SKIP_SUFFIXES and path.is_file() and path != own]
 
 
 def _outside(base: Path, relative: str) -> bool:
