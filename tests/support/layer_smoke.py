@@ -45,11 +45,17 @@ def main() -> None:
     assert functions, f"no built functions under {build}"
     failures = []
     for folder in functions:
-        environment = {**_ENVIRONMENT, "PATH": os.environ.get("PATH", ""),
-                       "PYTHONPATH": os.pathsep.join([str(folder), str(layer), str(runtime)])}
+        environment = {
+            **_ENVIRONMENT,
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": os.pathsep.join([str(folder), str(layer), str(runtime)]),
+        }
         done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
             [sys.executable, "-S", "-c", _CHILD, str(folder / "app.py")],
-            env=environment, capture_output=True, text=True, check=False,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode:
             failures.append({"function": folder.name, "error": done.stderr.strip().splitlines()[-1:]})
