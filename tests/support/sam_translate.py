@@ -2,7 +2,9 @@
 plain CloudFormation, offline, as JSON. Kept apart from the project's venv, whose pydantic is newer than
 the one aws-sam-translator pins.
 
-    <sam tool python> tests/support/sam_translate.py template.yaml
+    <sam tool python> tests/support/sam_translate.py template.yaml [Name=Value ...]
+
+Parameters are their defaults unless given (`Name=Value`, as `sam deploy --parameter-overrides` takes them).
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ def main() -> None:
     template = packaged(load_template(sys.argv[1]))
     pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
     defaults = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
-    parameters = {**pseudo, **defaults}
+    overrides = dict(argument.split("=", 1) for argument in sys.argv[2:])
+    unknown = set(overrides) - set(defaults)
+    if unknown:
+        raise SystemExit(f"unknown parameters: {sorted(unknown)}")
+    parameters = {**pseudo, **defaults, **overrides}
     print(json.dumps(transform(template, parameters, _NoManagedPolicies())))
 
 

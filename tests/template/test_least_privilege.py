@@ -3,10 +3,20 @@ resource is `*`, and every function has its log group with retention, tracing an
 
 from __future__ import annotations
 
+import fnmatch
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from oauth_authz import totp
+from oauth_authz.secretbox import new_local_key
+from oauth_authz.service import authentication
+from oauth_authz.service.accounts import Accounts
+from oauth_authz.store import client as store_client
+from oauth_authz.store import keys
+from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD
+from tests.support.events import authorizer_event, basic
 from tests.template.conftest import resources
 
 READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "kms:Decrypt"}
@@ -155,3 +165,116 @@ def test_the_parameters_an_operator_sets(template: dict[str, Any]) -> None:
         "Stage", "LogRetentionInDays", "LogLevel", "AllowedScopes", "MaxTokenLifetimeSeconds",
         "LockoutThreshold", "LockoutWindowSeconds", "AuthCacheSeconds",
     } <= set(template["Parameters"])  # fmt: skip
+
+
+# The authorizer writes (store/keys.py): the failed-login counter of any login, known or not, and the last
+# TOTP step on a user's own item. Nothing else: no token, authorization, grant, app or id guard.
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+AUTHORIZER_PARTITIONS = ["LOGINFAIL#*", "LOGIN#*"]
+
+
+def _write_statements(translated: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    return [
+        s
+        for s in _statements(translated, function)
+        if _actions(s) & (WRITES | {"dynamodb:ConditionCheckItem"})
+    ]
+
+
+def _leading_keys(statement: dict[str, Any]) -> list[str]:
+    patterns: list[str] = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    return patterns
+
+
+def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) -> None:
+    """The authorizer reads users and apps, but may write only the partitions it keeps: `dynamodb:LeadingKeys`
+    (the partition key of every item a request touches) limited to `LOGINFAIL#*` and `LOGIN#*`. A flaw in it
+    (it parses attacker-chosen headers) cannot then write a token, an authorization or an app. Seen red with
+    the statement's `Condition` removed."""
+    (statement,) = _write_statements(translated, "AuthorizerFunction")
+
+    assert set(statement["Condition"]) == {"ForAllValues:StringLike"}
+    assert _leading_keys(statement) == AUTHORIZER_PARTITIONS
+    assert _actions(statement) == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    patterns = _leading_keys(statement)
+    allowed = [keys.failed_logins_key("Octocat")["PK"], keys.login_key("octocat")["PK"]]
+    refused = [
+        keys.app_key(EVENT_CLIENT_ID)["PK"],
+        keys.token_key("0" * 64)["PK"],
+        keys.user_id_key(1)["PK"],
+        keys.user_partition(1),
+        keys.authorization_id_key(1)["PK"],
+        keys.grant_id_key(1)["PK"],
+    ]
+    for partition in allowed:  # IAM's StringLike: `*` and `?` wildcards, case-sensitive
+        assert any(fnmatch.fnmatchcase(partition, pattern) for pattern in patterns), partition
+    for partition in refused:
+        assert not any(fnmatch.fnmatchcase(partition, pattern) for pattern in patterns), partition
+
+
+def _written_partitions(operation: str, params: dict[str, Any]) -> list[str]:
+    if operation == "PutItem":
+        return [params["Item"]["PK"]["S"]]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [params["Key"]["PK"]["S"]]
+    if operation == "TransactWriteItems":
+        return [
+            (action.get("Put", {}).get("Item") or next(iter(action.values()))["Key"])["PK"]["S"]
+            for action in params["TransactItems"]
+        ]
+    if operation == "BatchWriteItem":
+        return [
+            (request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])["PK"]["S"]
+            for requests in params["RequestItems"].values()
+            for request in requests
+        ]
+    return []
+
+
+def test_what_the_authorizer_writes_is_within_its_policy(
+    translated: dict[str, Any],
+    authorize: Any,
+    accounts: Accounts,
+    octocat: Any,
+    oauth_app: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The policy above, held against what the code does: every write the authorizer makes, through every
+    path that writes (failures of known and unknown logins, a wrong and a right second factor, an app), is
+    an action and a partition the policy allows. Seen red with the policy narrowed to `LOGINFAIL#*` (the
+    TOTP step's write on `LOGIN#octocat` fell outside it); a store change that writes elsewhere turns it red
+    too."""
+    (statement,) = _write_statements(translated, "AuthorizerFunction")
+    now = 1_800_000_000.0
+    monkeypatch.setattr(authentication, "time", SimpleNamespace(time=lambda: now))
+    monkeypatch.setenv("TOTP_LOCAL_KEY", new_local_key())
+    seed = accounts.enable_two_factor("octocat").secret
+    code = totp.code_at(seed, totp.step_at(now))
+    right = basic("octocat", OCTOCAT_PASSWORD)
+    writes: list[tuple[str, str]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        writes.extend((model.name, partition) for partition in _written_partitions(model.name, params))
+
+    events = store_client.dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb", record)
+    try:
+        authorize(authorizer_event(basic("octocat", "wrong")))
+        authorize(authorizer_event(basic("octocat", "wrong again")))
+        authorize(authorizer_event(basic("nobody-here", "any")))
+        authorize(
+            authorizer_event(right, headers={"X-GitHub-OTP": "000000" if code != "000000" else "111111"})
+        )
+        authorize(authorizer_event(right, headers={"X-GitHub-OTP": code}))
+        authorize(
+            authorizer_event(
+                basic(EVENT_CLIENT_ID, EVENT_CLIENT_SECRET), resource="/applications/{client_id}/token"
+            )
+        )
+    finally:
+        events.unregister("provide-client-params.dynamodb", record)
+
+    assert {partition.split("#")[0] for _, partition in writes} == {"LOGINFAIL", "LOGIN"}  # both paths ran
+    for operation, partition in writes:
+        assert f"dynamodb:{operation}" in _actions(statement), operation
+        assert any(fnmatch.fnmatchcase(partition, pattern) for pattern in _leading_keys(statement)), partition

@@ -1,5 +1,13 @@
 """Logger, Tracer and Metrics: created once, shared by every function of the process.
 
+Logs never carry a secret, whatever `LogLevel` says. On Lambda the level (advanced logging controls) is the
+root logger's, and the libraries' loggers inherit it: at DEBUG botocore logs every response body (the KMS
+Decrypt answer is a user's TOTP seed, a BatchGetItem answer a password hash), urllib3 its connections, the
+X-Ray SDK the segments it sends. So those loggers are held at WARNING here, where the Logger is created
+(`QUIET_LOGGERS`). Powertools' own package logger does not propagate: its DEBUG lines (a route's path
+parameters among them, a token on the token-in-path routes) appear only with `POWERTOOLS_DEBUG`, which the
+template never sets.
+
 Tracing is on where Powertools turns it on: on Lambda (the template sets `Tracing: Active`), unless
 `POWERTOOLS_TRACE_DISABLED`. Elsewhere (the local API, tests, benchmarks) Powertools would still import the
 X-Ray SDK's core (a few hundred ms of a cold start) only to run it disabled, so the tracer gets a provider
@@ -9,6 +17,7 @@ that records nothing instead, and the X-Ray SDK is never imported.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -75,6 +84,12 @@ class UnrecordedProvider(BaseProvider):
     def patch_all(self) -> None:
         pass
 
+
+# Libraries whose DEBUG or INFO records can hold a secret (see the module's docstring); their children
+# (botocore.parsers, botocore.endpoint...) inherit the level.
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer", "aws_xray_sdk")
+for _name in QUIET_LOGGERS:
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 logger = Logger()
 tracer = (
