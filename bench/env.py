@@ -103,7 +103,7 @@ def client(endpoint: str) -> Any:
 
 
 def create_table(endpoint: str, name: str = TABLE) -> None:
-    from oauth_authz_local.store import ensure_table
+    from oauth_authz_local.embedded_dynamodb import ensure_table
 
     ensure_table(endpoint, name)
 

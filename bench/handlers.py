@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.env import REPO
-from oauth_authz_local.template import load_module
+from oauth_authz_local.sam_model import load_module
 
 MEMORY_MB = 512  # template.yaml Globals MemorySize (read again by bench.cost)
 

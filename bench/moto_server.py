@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from oauth_authz_local.store import _moto_app
+from oauth_authz_local.embedded_dynamodb import _moto_app
 
 
 class _Quiet(WSGIRequestHandler):

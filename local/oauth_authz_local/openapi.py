@@ -28,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase
 from oauth_authz import apidoc
 from oauth_authz.http import API_VERSIONS
 
-from .template import FunctionSpec, load_module, load_template, repo_root, routes
+from .sam_model import FunctionSpec, load_module, load_template, repo_root, routes
 
 DOCUMENT_NAME = "openapi.json"
 TITLE = "oauth-authz"

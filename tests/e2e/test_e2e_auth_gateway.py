@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import requests
 
-from oauth_authz_local.template import authorizer, gateway_responses, load_template
+from oauth_authz_local.sam_model import authorizer, gateway_responses, load_template
 from tests.support.e2e import Client, CliResult, Server
 from tests.support.e2e_auth import (
     API_GATEWAY_HEADERS,

@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 
-from oauth_authz_local.store import dynamodb_client
+from oauth_authz_local.embedded_dynamodb import dynamodb_client
 from tests.support.data import DOCS_URL, JSON_CONTENT_TYPE, MEDIA_TYPE
 from tests.support.e2e import PYTHON, REPO_ROOT, Server, clean_environment
 from tests.support.tables import TableView

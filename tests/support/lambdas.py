@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from oauth_authz_local.template import load_module
+from oauth_authz_local.sam_model import load_module
 from tests.support.data import JSON_CONTENT_TYPE, MEDIA_TYPE
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "local"))
 
 from samtranslator.translator.transform import transform  # noqa: E402
 
-from oauth_authz_local.template import load_template  # noqa: E402
+from oauth_authz_local.sam_model import load_template  # noqa: E402
 
 
 class _NoManagedPolicies:

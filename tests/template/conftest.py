@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from oauth_authz_local.template import load_template
+from oauth_authz_local.sam_model import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 SAM_PYTHON = REPO / ".tools" / "sam" / "tools" / "aws-sam-cli" / "bin" / "python"

@@ -20,8 +20,8 @@ import requests
 
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store.repository import Repository
-from oauth_authz_local.server import LocalApi, start_local_api
-from oauth_authz_local.store import dynamodb_client, read_journal
+from oauth_authz_local.embedded_dynamodb import dynamodb_client, read_journal
+from oauth_authz_local.local_api import LocalApi, start_local_api
 
 TABLE = "oauth-authz-local-api-test"
 DOCS = "https://docs.github.com/rest"

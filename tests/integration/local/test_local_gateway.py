@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from oauth_authz_local.gateway import (
+from oauth_authz_local.apigw.gateway import (
     MAX_BODY_BYTES,
     STOP_GRACE_SECONDS,
     FunctionPool,
@@ -32,8 +32,8 @@ from oauth_authz_local.gateway import (
     InvocationError,
     worker_context,
 )
-from oauth_authz_local.server import EnvironmentPatch
-from oauth_authz_local.template import load_template
+from oauth_authz_local.local_api import EnvironmentPatch
+from oauth_authz_local.sam_model import load_template
 
 TEMPLATE = """
 Parameters:
@@ -644,7 +644,7 @@ def test_a_crashing_worker_is_a_502_and_is_replaced(
     warm = get(api.url, "/crash")
     assert warm.status_code == 200
     pid = int(warm.text)
-    with caplog.at_level(logging.ERROR, logger="oauth_authz_local.gateway"):
+    with caplog.at_level(logging.ERROR, logger="oauth_authz_local.apigw.gateway"):
         crashed = get(api.url, f"/crash?how={how}")
     assert crashed.status_code == 502
     assert crashed.json() == {"message": "Server Error"}

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from oauth_authz_local.store import (
+from oauth_authz_local.embedded_dynamodb import (
     EmbeddedStore,
     StoreLocked,
     dynamodb_client,
@@ -20,7 +20,7 @@ from oauth_authz_local.store import (
     open_store,
     read_journal,
 )
-from oauth_authz_local.template import load_template, table_definition
+from oauth_authz_local.sam_model import load_template, table_definition
 
 TABLE = "oauth-authz"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from oauth_authz_local import gateway
-from oauth_authz_local.gateway import (
+from oauth_authz_local.apigw import gateway
+from oauth_authz_local.apigw.gateway import (
     WORKER_PRELOAD,
     AuthorizerError,
     FunctionError,
@@ -28,7 +28,7 @@ from oauth_authz_local.gateway import (
     render_gateway_response,
     worker_context,
 )
-from oauth_authz_local.template import Authorizer, FunctionSpec, GatewayResponse, Route
+from oauth_authz_local.sam_model import Authorizer, FunctionSpec, GatewayResponse, Route
 
 SPEC = FunctionSpec("Fn", Path("/nowhere"), "app", "lambda_handler", 3, 128)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oauth_authz_local import template as cfn
-from oauth_authz_local.template import CfnLoader, Resolver, TemplateError
+from oauth_authz_local import sam_model as cfn
+from oauth_authz_local.sam_model import CfnLoader, Resolver, TemplateError
 
 REPO = Path(__file__).resolve().parents[3]
 

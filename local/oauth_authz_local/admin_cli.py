@@ -193,8 +193,8 @@ def read_password(stream: TextIO) -> str:
 
 @contextlib.contextmanager
 def _repository(args: argparse.Namespace) -> Iterator[Repository]:
-    from oauth_authz_local.keys import local_totp_key
-    from oauth_authz_local.store import dynamodb_client, ensure_table, open_store
+    from oauth_authz_local.embedded_dynamodb import dynamodb_client, ensure_table, open_store
+    from oauth_authz_local.totp_key import local_totp_key
 
     if args.aws:
         import boto3

@@ -40,7 +40,7 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from .template import load_template, repo_root, table_definition, ttl_attribute
+from .sam_model import load_template, repo_root, table_definition, ttl_attribute
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -167,7 +167,7 @@ def _moto_app() -> Callable[..., Iterable[bytes]]:
         def dynamodb_backend(self) -> DynamoDBBackend:
             return backend
 
-    app = Flask("oauth_authz_local.store")
+    app = Flask(__name__)
     app.request_class = BackendRequest
     app.add_url_rule(
         "/",

@@ -62,13 +62,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl, unquote
 
-from . import template as cfn
-from .template import Authorizer, FunctionSpec, GatewayResponse, Route
+from .. import sam_model as cfn
+from ..sam_model import Authorizer, FunctionSpec, GatewayResponse, Route
 
 if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
     from multiprocessing.context import ForkServerContext, SpawnContext
 
-    from .docs import DocsSite
+    from ..docs_site import DocsSite
 
 __all__ = [
     "ACCOUNT_ID",

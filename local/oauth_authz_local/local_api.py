@@ -18,11 +18,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .docs import DocsSite
-from .gateway import Gateway, GatewayServer, layer_paths, start_worker_server
-from .keys import local_totp_key
-from .store import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
-from .template import load_template, repo_root
+from .apigw.gateway import Gateway, GatewayServer, layer_paths, start_worker_server
+from .docs_site import DocsSite
+from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
+from .sam_model import load_template, repo_root
+from .totp_key import local_totp_key
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TABLE", "EnvironmentPatch", "LocalApi", "main", "start_local_api"]
 
