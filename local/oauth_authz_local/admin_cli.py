@@ -23,7 +23,7 @@ from oauth_authz.secretbox import SecretBoxError
 from oauth_authz.service.accounts import AccountError, Accounts
 from oauth_authz.store.repository import Repository
 
-DEFAULT_TABLE = "oauth-authz"
+from .constants import DEFAULT_TABLE
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:

@@ -40,6 +40,7 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from .constants import ACCOUNT_ID, REGION
 from .sam_model import load_template, repo_root, table_definition, ttl_attribute
 
 __all__ = [
@@ -62,8 +63,6 @@ DATA_DIR_ENV = "OAUTH_AUTHZ_DATA_DIR"
 JOURNAL = "journal.jsonl"
 LOCK = "lock"
 ENDPOINT = "endpoint"
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
 TARGET_PREFIX = "DynamoDB_20120810."
 
 #: Requests whose success changes the store, and so go to the journal.

@@ -19,18 +19,15 @@ from types import TracebackType
 from typing import Any
 
 from .apigw.gateway import Gateway, GatewayServer, layer_paths, start_worker_server
+from .constants import DEFAULT_PORT, DEFAULT_TABLE, REGION
 from .docs_site import DocsSite
 from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
 from .sam_model import load_template, repo_root
 from .totp_key import local_totp_key
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TABLE", "EnvironmentPatch", "LocalApi", "main", "start_local_api"]
+__all__ = ["EnvironmentPatch", "LocalApi", "main", "start_local_api"]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_PORT = 3000
-DEFAULT_TABLE = "oauth-authz"
-REGION = "us-east-1"
 
 
 class EnvironmentPatch:

@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from .constants import ACCOUNT_ID, REGION
+
 __all__ = [
     "Authorizer",
     "CfnLoader",
@@ -46,8 +48,6 @@ __all__ = [
     "ttl_attribute",
 ]
 
-ACCOUNT_ID = "123456789012"
-REGION = "us-east-1"
 IMPLICIT_API = "ServerlessRestApi"
 
 

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "local"))
 
 from samtranslator.translator.transform import transform  # noqa: E402
 
+from oauth_authz_local.constants import ACCOUNT_ID, REGION  # noqa: E402
 from oauth_authz_local.sam_model import load_template  # noqa: E402
 
 
@@ -38,7 +39,7 @@ def packaged(template: dict) -> dict:
 
 def main() -> None:
     template = packaged(load_template(sys.argv[1]))
-    pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
+    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
     defaults = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
     parameters = {**pseudo, **defaults}
     print(json.dumps(transform(template, parameters, _NoManagedPolicies())))

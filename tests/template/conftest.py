@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from oauth_authz_local.constants import REGION
 from oauth_authz_local.sam_model import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def translated() -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": ""},
+        env={**os.environ, "AWS_DEFAULT_REGION": REGION, "PYTHONPATH": ""},
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl, unquote
 
 from .. import sam_model as cfn
+from ..constants import ACCOUNT_ID, API_ID, MAX_BODY_BYTES, MAX_INTEGRATION_SECONDS, REGION, STAGE
 from ..sam_model import Authorizer, FunctionSpec, GatewayResponse, Route
 
 if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
@@ -71,12 +72,7 @@ if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
     from ..docs_site import DocsSite
 
 __all__ = [
-    "ACCOUNT_ID",
-    "API_ID",
     "INIT_TIMEOUT_SECONDS",
-    "MAX_BODY_BYTES",
-    "REGION",
-    "STAGE",
     "STOP_GRACE_SECONDS",
     "WORKER_PRELOAD",
     "AuthorizerError",
@@ -105,18 +101,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("oauth_authz_local.access")
 
-ACCOUNT_ID = cfn.ACCOUNT_ID
-REGION = cfn.REGION
-API_ID = "local"
-STAGE = "local"
-MAX_BODY_BYTES = 10 * 1024 * 1024
 # A client silent this long (a body announced and never sent, or an idle keep-alive connection) is dropped, so
 # that it cannot hold one of the server's threads for good.
 CLIENT_TIMEOUT_SECONDS = 60.0
 #: A body over the limit is read and dropped up to this size (so the client gets the 413), else cut off.
 _DRAIN_LIMIT = 64 * 1024 * 1024
-#: API Gateway's own limit on an integration, whatever the function's Timeout.
-MAX_INTEGRATION_SECONDS = 29.0
 
 # API Gateway's defaults for each response type: status and $context.error.message.
 DEFAULT_STATUS = {

@@ -24,7 +24,6 @@ import pytest
 import requests
 
 from oauth_authz_local.apigw.gateway import (
-    MAX_BODY_BYTES,
     STOP_GRACE_SECONDS,
     FunctionPool,
     Gateway,
@@ -32,6 +31,7 @@ from oauth_authz_local.apigw.gateway import (
     InvocationError,
     worker_context,
 )
+from oauth_authz_local.constants import MAX_BODY_BYTES
 from oauth_authz_local.local_api import EnvironmentPatch
 from oauth_authz_local.sam_model import load_template
 
