@@ -41,7 +41,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from .constants import ACCOUNT_ID, REGION
-from .sam_model import load_template, repo_root, table_definition, ttl_attribute
+from .sam_model import Template, load_template, repo_root, table_definition, ttl_attribute
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -597,7 +597,7 @@ def dynamodb_client(endpoint: str | None = None) -> Any:
     return session.client("dynamodb", **kwargs)
 
 
-def ensure_table(endpoint: str | None, table_name: str, template: Mapping[str, Any] | None = None) -> bool:
+def ensure_table(endpoint: str | None, table_name: str, template: Template | None = None) -> bool:
     """Create ``table_name`` from the template's table definition if it is missing, with TTL on the
     template's TTL attribute (``expires_ttl``). Returns True when it created the table."""
     template = template if template is not None else load_template()

@@ -18,11 +18,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .apigw.gateway import Gateway, GatewayServer, layer_paths, start_worker_server
+from .apigw.gateway import Gateway, GatewayServer, start_worker_server
 from .constants import DEFAULT_PORT, DEFAULT_TABLE, REGION
 from .docs_site import DocsSite
 from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
-from .sam_model import load_template, repo_root
+from .sam_model import layer_paths, load_template
 from .totp_key import local_totp_key
 
 __all__ = ["EnvironmentPatch", "LocalApi", "main", "start_local_api"]
@@ -196,8 +196,7 @@ def start_local_api(
         else:
             # Only spawns it: the fork server imports its modules while the server starts and serves.
             _start_worker_server()
-        directory = Path(template_path).resolve().parent if template_path else repo_root()
-        server = GatewayServer(gateway, host=host, port=port, site=DocsSite(template, directory))
+        server = GatewayServer(gateway, host=host, port=port, site=DocsSite(template))
         url = server.start()
     except BaseException:
         if gateway is not None:

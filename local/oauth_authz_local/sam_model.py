@@ -1,45 +1,44 @@
-"""Read ``template.yaml`` the way SAM/CloudFormation do, for the local API and the tests.
+"""The SAM application as the local API reads it from ``template.yaml``.
 
-The loader understands CloudFormation's short-form tags (``!Ref``, ``!Sub``, ``!GetAtt``...) and turns
-them into the long form (``{"Ref": x}``, ``{"Fn::Sub": ...}``), so the template is read as written,
-never by stripping the ``!``. A small resolver evaluates the intrinsics the local API needs (parameter
-defaults, ``!Ref Table``, ``!Sub``, ``!FindInMap``, conditions) and the extractors below turn the
-template into routes, the authorizer, gateway responses, function environments and the table's
-``create_table`` arguments.
+:func:`load_template` gives a :class:`Template`: where the file is (its folder anchors every ``CodeUri`` and
+``ContentUri``) and the parsed document (CloudFormation's tags in their long form, ``cfn.yaml_loader``).
+The readers below turn it into what the emulator runs: the functions (:class:`FunctionSpec`, their
+environment with intrinsics evaluated by ``cfn.intrinsics``), the API's routes, its Lambda authorizer and
+gateway responses, the layers' code folders, and the table's ``create_table`` arguments.
 
-Importing this module is cheap (PyYAML and the standard library only): the tests build their moto
-table from :func:`table_definition`.
+Importing this module is cheap (PyYAML and the standard library only): the tests build their moto table
+from :func:`table_definition`, and aws-sam-cli's interpreter loads templates with it.
 """
 
 from __future__ import annotations
 
-import base64
 import importlib.util
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
-
-from .constants import ACCOUNT_ID, REGION
+from .cfn.intrinsics import Intrinsics, TemplateError, to_string
+from .cfn.yaml_loader import read_yaml
 
 __all__ = [
+    "IMPLICIT_API",
     "Authorizer",
-    "CfnLoader",
     "FunctionSpec",
     "GatewayResponse",
-    "Resolver",
     "Route",
+    "Template",
     "TemplateError",
     "authorizer",
+    "default_api_id",
     "function_environment",
     "function_spec",
     "gateway_responses",
     "layer_dirs",
+    "layer_paths",
+    "load_module",
     "load_template",
     "repo_root",
     "routes",
@@ -51,68 +50,17 @@ __all__ = [
 IMPLICIT_API = "ServerlessRestApi"
 
 
-class TemplateError(ValueError):
-    """The template cannot be read or uses something the local API does not support."""
+@dataclass(frozen=True)
+class Template:
+    """A SAM template as read: the file it came from and its parsed document."""
 
+    path: Path
+    document: dict[str, Any]
 
-# --------------------------------------------------------------------------------------------- loader
-class CfnLoader(yaml.SafeLoader):
-    """A ``yaml.SafeLoader`` that reads CloudFormation's short-form intrinsic function tags."""
-
-
-def _construct_node(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node!r}", node.start_mark)
-
-
-def _long_form(key: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-        return {key: _construct_node(loader, node)}
-
-    return construct
-
-
-def _construct_getatt(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-    value = _construct_node(loader, node)
-    if isinstance(value, str):
-        # !GetAtt Resource.Attribute (the attribute itself may contain dots: Endpoint.Address)
-        resource, _, attribute = value.partition(".")
-        if not attribute:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"!GetAtt needs Resource.Attribute, got {value!r}", node.start_mark
-            )
-        return {"Fn::GetAtt": [resource, attribute]}
-    return {"Fn::GetAtt": value}
-
-
-CfnLoader.add_constructor("!Ref", _long_form("Ref"))
-CfnLoader.add_constructor("!Condition", _long_form("Condition"))
-CfnLoader.add_constructor("!GetAtt", _construct_getatt)
-for _name in (
-    "Sub",
-    "Join",
-    "If",
-    "Select",
-    "Split",
-    "FindInMap",
-    "Equals",
-    "Not",
-    "And",
-    "Or",
-    "Base64",
-    "ImportValue",
-    "GetAZs",
-    "Cidr",
-    "Transform",
-    "Length",
-    "ToJsonString",
-):
-    CfnLoader.add_constructor(f"!{_name}", _long_form(f"Fn::{_name}"))
+    @property
+    def folder(self) -> Path:
+        """The template's folder: what its relative ``CodeUri`` and ``ContentUri`` start from."""
+        return self.path.parent
 
 
 def repo_root() -> Path:
@@ -123,219 +71,20 @@ def repo_root() -> Path:
     return Path.cwd()
 
 
-def load_template(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Load a SAM/CloudFormation template. The result remembers its directory under ``__dir__``."""
+def load_template(path: str | os.PathLike[str] | None = None) -> Template:
+    """Load a SAM/CloudFormation template (default: the repository's ``template.yaml``)."""
     template_path = Path(path) if path is not None else repo_root() / "template.yaml"
-    with template_path.open(encoding="utf-8") as stream:
-        template = yaml.load(stream, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
-    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+    document = read_yaml(template_path)
+    if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
         raise TemplateError(f"{template_path}: not a CloudFormation template (no Resources)")
-    template["__dir__"] = str(template_path.resolve().parent)
-    return template
-
-
-def _template_dir(template: Mapping[str, Any]) -> Path:
-    return Path(template.get("__dir__") or repo_root())
-
-
-# ------------------------------------------------------------------------------------------- resolver
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE = _NoValue()
-
-PSEUDO_PARAMETERS: dict[str, Any] = {
-    "AWS::AccountId": ACCOUNT_ID,
-    "AWS::Region": REGION,
-    "AWS::Partition": "aws",
-    "AWS::URLSuffix": "amazonaws.com",
-    "AWS::StackName": "oauth-authz-local",
-    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT_ID}:stack/oauth-authz-local/local",
-    "AWS::NotificationARNs": [],
-}
-
-
-class Resolver:
-    """Evaluates the intrinsic functions of one template.
-
-    ``Ref`` of a parameter gives its override or its default; ``Ref`` of a resource gives
-    ``resource_refs[logical_id]`` when given, else the logical id itself (a stand-in for the physical
-    name); ``Fn::GetAtt`` gives ``resource_attributes[(logical_id, attribute)]`` when given, else an
-    ARN-looking stand-in.
-    """
-
-    def __init__(
-        self,
-        template: Mapping[str, Any],
-        parameter_overrides: Mapping[str, Any] | None = None,
-        resource_refs: Mapping[str, Any] | None = None,
-        resource_attributes: Mapping[tuple[str, str], Any] | None = None,
-    ) -> None:
-        self.template = template
-        self.parameter_overrides = dict(parameter_overrides or {})
-        self.resource_refs = dict(resource_refs or {})
-        self.resource_attributes = dict(resource_attributes or {})
-        self._conditions: dict[str, bool] = {}
-
-    # -- public
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            items = [self.resolve(item) for item in value]
-            return [item for item in items if item is not NO_VALUE]
-        if isinstance(value, dict):
-            if len(value) == 1:
-                ((key, argument),) = value.items()
-                if key == "Ref":
-                    return self.ref(argument)
-                if key == "Condition" and isinstance(argument, str):
-                    return self.condition(argument)
-                if key.startswith("Fn::"):
-                    return self._function(key, argument)
-            resolved = {key: self.resolve(item) for key, item in value.items()}
-            return {key: item for key, item in resolved.items() if item is not NO_VALUE}
-        return value
-
-    def ref(self, name: Any) -> Any:
-        name = self.resolve(name)
-        if not isinstance(name, str):
-            raise TemplateError(f"Ref of a non-string: {name!r}")
-        if name == "AWS::NoValue":
-            return NO_VALUE
-        if name in PSEUDO_PARAMETERS:
-            return PSEUDO_PARAMETERS[name]
-        parameters = self.template.get("Parameters") or {}
-        if name in parameters:
-            return self.parameter(name)
-        if name in self.resource_refs:
-            return self.resource_refs[name]
-        if name in (self.template.get("Resources") or {}):
-            return name
-        raise TemplateError(f"Ref to unknown name {name!r}")
-
-    def parameter(self, name: str) -> Any:
-        definition = (self.template.get("Parameters") or {})[name] or {}
-        if name in self.parameter_overrides:
-            value = self.parameter_overrides[name]
-        elif "Default" in definition:
-            value = definition["Default"]
-        else:
-            raise TemplateError(f"parameter {name!r} has no default and no override")
-        if str(definition.get("Type", "")).startswith("CommaDelimitedList") and isinstance(value, str):
-            return [part.strip() for part in value.split(",")] if value else []
-        return value
-
-    def condition(self, name: str) -> bool:
-        if name not in self._conditions:
-            conditions = self.template.get("Conditions") or {}
-            if name not in conditions:
-                raise TemplateError(f"unknown condition {name!r}")
-            self._conditions[name] = bool(self.resolve(conditions[name]))
-        return self._conditions[name]
-
-    # -- intrinsic functions
-    def _function(self, key: str, argument: Any) -> Any:
-        handler = getattr(self, "_fn_" + key[len("Fn::") :].lower(), None)
-        if handler is None:
-            raise TemplateError(f"{key} is not supported locally")
-        return handler(argument)
-
-    def _fn_sub(self, argument: Any) -> str:
-        if isinstance(argument, list):
-            text, variables = argument[0], self.resolve(argument[1]) if len(argument) > 1 else {}
-        else:
-            text, variables = argument, {}
-        if not isinstance(text, str):
-            raise TemplateError(f"Fn::Sub needs a string, got {text!r}")
-
-        def substitute(match: re.Match[str]) -> str:
-            expression = match.group(1)
-            if expression.startswith("!"):
-                return "${" + expression[1:] + "}"
-            if expression in variables:
-                return _to_string(variables[expression])
-            if "." in expression and expression.split(".", 1)[0] in (self.template.get("Resources") or {}):
-                resource, attribute = expression.split(".", 1)
-                return _to_string(self._fn_getatt([resource, attribute]))
-            return _to_string(self.ref(expression))
-
-        return re.sub(r"\$\{([^}]*)\}", substitute, text)
-
-    def _fn_getatt(self, argument: Any) -> Any:
-        argument = self.resolve(argument)
-        if isinstance(argument, str):
-            argument = argument.split(".", 1)
-        resource, attribute = argument
-        if (resource, attribute) in self.resource_attributes:
-            return self.resource_attributes[(resource, attribute)]
-        name = self.resource_refs.get(resource, resource)
-        resource_type = ((self.template.get("Resources") or {}).get(resource) or {}).get("Type", "")
-        if resource_type == "AWS::DynamoDB::Table" and attribute == "Arn":
-            return f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
-        if resource_type == "AWS::Serverless::Function" and attribute == "Arn":
-            return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-        return f"arn:aws:local:{REGION}:{ACCOUNT_ID}:{name}/{attribute}"
-
-    def _fn_join(self, argument: Any) -> str:
-        delimiter, values = self.resolve(argument)
-        return str(delimiter).join(_to_string(value) for value in values)
-
-    def _fn_select(self, argument: Any) -> Any:
-        index, values = self.resolve(argument)
-        return values[int(index)]
-
-    def _fn_split(self, argument: Any) -> list[str]:
-        delimiter, text = self.resolve(argument)
-        return str(text).split(str(delimiter))
-
-    def _fn_if(self, argument: Any) -> Any:
-        name, when_true, when_false = argument
-        return self.resolve(when_true if self.condition(name) else when_false)
-
-    def _fn_equals(self, argument: Any) -> bool:
-        left, right = self.resolve(argument)
-        return _to_string(left) == _to_string(right)
-
-    def _fn_not(self, argument: Any) -> bool:
-        (value,) = self.resolve(argument)
-        return not value
-
-    def _fn_and(self, argument: Any) -> bool:
-        return all(self.resolve(argument))
-
-    def _fn_or(self, argument: Any) -> bool:
-        return any(self.resolve(argument))
-
-    def _fn_findinmap(self, argument: Any) -> Any:
-        map_name, top_key, second_key = self.resolve(argument)[:3]
-        try:
-            return self.template["Mappings"][map_name][top_key][second_key]
-        except (KeyError, TypeError) as exc:
-            raise TemplateError(f"Fn::FindInMap: no {map_name}/{top_key}/{second_key}") from exc
-
-    def _fn_base64(self, argument: Any) -> str:
-        return base64.b64encode(_to_string(self.resolve(argument)).encode()).decode()
-
-    def _fn_getazs(self, argument: Any) -> list[str]:
-        region = self.resolve(argument) or REGION
-        return [f"{region}{zone}" for zone in "abc"]
-
-
-def _to_string(value: Any) -> str:
-    """CloudFormation's string form of a scalar (environment variables, Sub, Join)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
+    return Template(path=template_path.resolve(), document=document)
 
 
 # ------------------------------------------------------------------------------------------ resources
-def _resources(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+def _resources(document: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {
         logical_id: resource
-        for logical_id, resource in (template.get("Resources") or {}).items()
+        for logical_id, resource in (document.get("Resources") or {}).items()
         if isinstance(resource, dict) and resource.get("Type") == resource_type
     }
 
@@ -362,17 +111,17 @@ def _is_intrinsic(value: Mapping[str, Any]) -> bool:
     )
 
 
-def _function_properties(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
-    resource = _resources(template, "AWS::Serverless::Function").get(logical_id)
+def _function_properties(document: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
+    resource = _resources(document, "AWS::Serverless::Function").get(logical_id)
     if resource is None:
         raise TemplateError(f"no AWS::Serverless::Function {logical_id!r}")
-    global_properties = ((template.get("Globals") or {}).get("Function")) or {}
+    global_properties = ((document.get("Globals") or {}).get("Function")) or {}
     return _merge_globals(global_properties, resource.get("Properties") or {})
 
 
-def table_logical_id(template: Mapping[str, Any]) -> str:
+def table_logical_id(template: Template) -> str:
     """The logical id of the DynamoDB table: ``Table``, or the only ``AWS::DynamoDB::Table``."""
-    tables = _resources(template, "AWS::DynamoDB::Table")
+    tables = _resources(template.document, "AWS::DynamoDB::Table")
     if "Table" in tables:
         return "Table"
     if len(tables) == 1:
@@ -384,10 +133,15 @@ _GSI_KEYS = ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput", "O
 _LSI_KEYS = ("IndexName", "KeySchema", "Projection")
 
 
-def table_definition(template: Mapping[str, Any]) -> dict[str, Any]:
+def _table_properties(template: Template) -> dict[str, Any]:
+    resource = template.document["Resources"][table_logical_id(template)]
+    properties: dict[str, Any] = Intrinsics(template.document).resolve(resource.get("Properties") or {})
+    return properties
+
+
+def table_definition(template: Template) -> dict[str, Any]:
     """``create_table`` keyword arguments (without ``TableName``) from the template's table."""
-    logical_id = table_logical_id(template)
-    properties = Resolver(template).resolve(template["Resources"][logical_id].get("Properties") or {})
+    properties = _table_properties(template)
     definition: dict[str, Any] = {
         "KeySchema": properties["KeySchema"],
         "AttributeDefinitions": properties["AttributeDefinitions"],
@@ -410,11 +164,9 @@ def table_definition(template: Mapping[str, Any]) -> dict[str, Any]:
     return definition
 
 
-def ttl_attribute(template: Mapping[str, Any]) -> str | None:
+def ttl_attribute(template: Template) -> str | None:
     """The table's TTL attribute when ``TimeToLiveSpecification`` enables one."""
-    logical_id = table_logical_id(template)
-    properties = Resolver(template).resolve(template["Resources"][logical_id].get("Properties") or {})
-    specification = properties.get("TimeToLiveSpecification") or {}
+    specification = _table_properties(template).get("TimeToLiveSpecification") or {}
     if specification.get("Enabled") in (True, "true", "True") and specification.get("AttributeName"):
         return str(specification["AttributeName"])
     return None
@@ -448,11 +200,11 @@ def load_module(path: Path, name: str) -> ModuleType:
     return module
 
 
-def function_spec(template: Mapping[str, Any], logical_id: str) -> FunctionSpec:
-    resolver = Resolver(template)
-    raw = _function_properties(template, logical_id)
+def function_spec(template: Template, logical_id: str) -> FunctionSpec:
+    intrinsics = Intrinsics(template.document)
+    raw = _function_properties(template.document, logical_id)
     properties = {
-        key: resolver.resolve(raw[key])
+        key: intrinsics.resolve(raw[key])
         for key in ("CodeUri", "Handler", "Timeout", "MemorySize")
         if key in raw
     }
@@ -465,7 +217,7 @@ def function_spec(template: Mapping[str, Any], logical_id: str) -> FunctionSpec:
     module, function = handler.rsplit(".", 1)
     return FunctionSpec(
         logical_id=logical_id,
-        code_dir=(_template_dir(template) / code_uri).resolve(),
+        code_dir=(template.folder / code_uri).resolve(),
         handler_module=module,
         handler_function=function,
         timeout=int(properties.get("Timeout", 3)),
@@ -474,7 +226,7 @@ def function_spec(template: Mapping[str, Any], logical_id: str) -> FunctionSpec:
 
 
 def function_environment(
-    template: Mapping[str, Any],
+    template: Template,
     logical_id: str,
     table_name: str,
     parameter_overrides: Mapping[str, Any] | None = None,
@@ -483,27 +235,36 @@ def function_environment(
 
     ``!Ref`` of a parameter gives its override or default; ``!Ref`` of the table gives ``table_name``.
     """
-    properties = _function_properties(template, logical_id)
+    properties = _function_properties(template.document, logical_id)
     variables = (properties.get("Environment") or {}).get("Variables") or {}
-    resolver = Resolver(
-        template,
+    intrinsics = Intrinsics(
+        template.document,
         parameter_overrides=parameter_overrides,
         resource_refs={table_logical_id(template): table_name}
-        if _resources(template, "AWS::DynamoDB::Table")
+        if _resources(template.document, "AWS::DynamoDB::Table")
         else {},
     )
-    resolved = resolver.resolve(variables)
-    return {str(name): _to_string(value) for name, value in resolved.items()}
+    resolved = intrinsics.resolve(variables)
+    return {str(name): to_string(value) for name, value in resolved.items()}
 
 
-def layer_dirs(template: Mapping[str, Any]) -> list[Path]:
+def layer_dirs(template: Template) -> list[Path]:
     """Local directories of the template's layers (what Lambda puts under /opt)."""
     directories = []
-    for resource in _resources(template, "AWS::Serverless::LayerVersion").values():
+    for resource in _resources(template.document, "AWS::Serverless::LayerVersion").values():
         content_uri = (resource.get("Properties") or {}).get("ContentUri")
         if isinstance(content_uri, str):
-            directories.append((_template_dir(template) / content_uri).resolve())
+            directories.append((template.folder / content_uri).resolve())
     return directories
+
+
+def layer_paths(template: Template) -> list[Path]:
+    """Where the template's layers keep their Python code (``<ContentUri>/python`` or ``<ContentUri>``)."""
+    paths = []
+    for directory in layer_dirs(template):
+        python = directory / "python"
+        paths.append(python if python.is_dir() else directory)
+    return paths
 
 
 # ---------------------------------------------------------------------------------------------- API
@@ -539,9 +300,9 @@ class Route:
         return self.function.timeout
 
 
-def _api_properties(template: Mapping[str, Any], api_id: str) -> dict[str, Any]:
-    global_properties = ((template.get("Globals") or {}).get("Api")) or {}
-    resource = _resources(template, "AWS::Serverless::Api").get(api_id)
+def _api_properties(template: Template, api_id: str) -> dict[str, Any]:
+    global_properties = ((template.document.get("Globals") or {}).get("Api")) or {}
+    resource = _resources(template.document, "AWS::Serverless::Api").get(api_id)
     if resource is None:
         if api_id != IMPLICIT_API:
             raise TemplateError(f"no AWS::Serverless::Api {api_id!r}")
@@ -549,8 +310,8 @@ def _api_properties(template: Mapping[str, Any], api_id: str) -> dict[str, Any]:
     return _merge_globals(global_properties, resource.get("Properties") or {})
 
 
-def default_api_id(template: Mapping[str, Any]) -> str:
-    apis = _resources(template, "AWS::Serverless::Api")
+def default_api_id(template: Template) -> str:
+    apis = _resources(template.document, "AWS::Serverless::Api")
     if "Api" in apis:
         return "Api"
     if len(apis) == 1:
@@ -560,11 +321,11 @@ def default_api_id(template: Mapping[str, Any]) -> str:
     raise TemplateError(f"several AWS::Serverless::Api resources: {sorted(apis)}; name one")
 
 
-def routes(template: Mapping[str, Any]) -> list[Route]:
+def routes(template: Template) -> list[Route]:
     """Every ``Type: Api`` event of every function, in template order."""
-    resolver = Resolver(template)
+    intrinsics = Intrinsics(template.document)
     found: list[Route] = []
-    for logical_id, resource in _resources(template, "AWS::Serverless::Function").items():
+    for logical_id, resource in _resources(template.document, "AWS::Serverless::Function").items():
         events = (resource.get("Properties") or {}).get("Events") or {}
         api_events = {
             name: event
@@ -582,7 +343,7 @@ def routes(template: Mapping[str, Any]) -> list[Route]:
             elif rest_api is None:
                 api_id = IMPLICIT_API
             else:
-                api_id = str(resolver.resolve(rest_api))
+                api_id = str(intrinsics.resolve(rest_api))
             api_auth = _api_properties(template, api_id).get("Auth") or {}
             default_authorizer = api_auth.get("DefaultAuthorizer")
             event_auth = properties.get("Auth") or {}
@@ -591,8 +352,8 @@ def routes(template: Mapping[str, Any]) -> list[Route]:
                 authorizer_name = None
             found.append(
                 Route(
-                    method=str(resolver.resolve(properties["Method"])).upper(),
-                    path=str(resolver.resolve(properties["Path"])),
+                    method=str(intrinsics.resolve(properties["Method"])).upper(),
+                    path=str(intrinsics.resolve(properties["Path"])),
                     function=spec,
                     authorizer=str(authorizer_name) if authorizer_name else None,
                     event_id=event_id,
@@ -614,9 +375,7 @@ class Authorizer:
     reauthorize_every: int
 
 
-def authorizer(
-    template: Mapping[str, Any], name: str | None = None, api_id: str | None = None
-) -> Authorizer | None:
+def authorizer(template: Template, name: str | None = None, api_id: str | None = None) -> Authorizer | None:
     """The API's authorizer ``name`` (default: the API's DefaultAuthorizer), or None when it has none."""
     api_id = api_id or default_api_id(template)
     auth = _api_properties(template, api_id).get("Auth") or {}
@@ -636,8 +395,7 @@ def authorizer(
         raise TemplateError(f"authorizer {name}: FunctionArn must be !GetAtt <Function>.Arn")
     if "UserPoolArn" in definition:
         raise TemplateError(f"authorizer {name}: Cognito authorizers are not supported locally")
-    resolver = Resolver(template)
-    identity = resolver.resolve(definition.get("Identity") or {})
+    identity = Intrinsics(template.document).resolve(definition.get("Identity") or {})
     payload_type = str(definition.get("FunctionPayloadType", "TOKEN")).upper()
     headers = tuple(identity.get("Headers") or ())
     if payload_type == "TOKEN":
@@ -666,10 +424,12 @@ class GatewayResponse:
     templates: dict[str, str] = field(default_factory=dict)
 
 
-def gateway_responses(template: Mapping[str, Any], api_id: str | None = None) -> dict[str, GatewayResponse]:
+def gateway_responses(template: Template, api_id: str | None = None) -> dict[str, GatewayResponse]:
     """The API's configured gateway responses, by response type."""
     api_id = api_id or default_api_id(template)
-    configured = Resolver(template).resolve(_api_properties(template, api_id).get("GatewayResponses") or {})
+    configured = Intrinsics(template.document).resolve(
+        _api_properties(template, api_id).get("GatewayResponses") or {}
+    )
     responses = {}
     for response_type, definition in configured.items():
         definition = definition or {}

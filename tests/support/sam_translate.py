@@ -38,7 +38,7 @@ def packaged(template: dict) -> dict:
 
 
 def main() -> None:
-    template = packaged(load_template(sys.argv[1]))
+    template = packaged(load_template(sys.argv[1]).document)
     pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
     defaults = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
     parameters = {**pseudo, **defaults}

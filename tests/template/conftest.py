@@ -20,7 +20,7 @@ SAM_PYTHON = REPO / ".tools" / "sam" / "tools" / "aws-sam-cli" / "bin" / "python
 
 @pytest.fixture(scope="session")
 def template() -> dict[str, Any]:
-    return load_template(REPO / "template.yaml")
+    return load_template(REPO / "template.yaml").document
 
 
 @pytest.fixture(scope="session")

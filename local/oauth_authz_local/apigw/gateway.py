@@ -64,7 +64,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .. import sam_model as cfn
 from ..constants import ACCOUNT_ID, API_ID, MAX_BODY_BYTES, MAX_INTEGRATION_SECONDS, REGION, STAGE
-from ..sam_model import Authorizer, FunctionSpec, GatewayResponse, Route
+from ..sam_model import Authorizer, FunctionSpec, GatewayResponse, Route, Template
 
 if TYPE_CHECKING:  # ForkServerContext does not exist on Windows
     from multiprocessing.context import ForkServerContext, SpawnContext
@@ -1246,7 +1246,7 @@ class Gateway:
 
     def __init__(
         self,
-        template: Mapping[str, Any],
+        template: Template,
         *,
         table_name: str,
         parameter_overrides: Mapping[str, Any] | None = None,
@@ -1281,7 +1281,7 @@ class Gateway:
             shared = {key: value for key, value in shared.items() if environment.get(key) == value}
         #: What every function runs with (None: unset).
         self.environment: dict[str, str | None] = {**shared, **dict(runtime_environment or {})}
-        layers = layer_paths(template)
+        layers = cfn.layer_paths(template)
         self.pools = {
             logical_id: FunctionPool(
                 spec,
@@ -1296,7 +1296,7 @@ class Gateway:
         self._auth_cache_lock = threading.Lock()
 
     @staticmethod
-    def _has_api(template: Mapping[str, Any]) -> bool:
+    def _has_api(template: Template) -> bool:
         try:
             cfn.default_api_id(template)
         except cfn.TemplateError:
@@ -1739,12 +1739,3 @@ class GatewayServer:
             self._thread.join(timeout=10)
             self._thread = None
         self.gateway.close()
-
-
-def layer_paths(template: Mapping[str, Any]) -> list[Path]:
-    """Where the template's layers keep their Python code (``<ContentUri>/python`` or ``<ContentUri>``)."""
-    paths = []
-    for directory in cfn.layer_dirs(template):
-        python = directory / "python"
-        paths.append(python if python.is_dir() else directory)
-    return paths

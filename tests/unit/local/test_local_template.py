@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from oauth_authz_local import sam_model as cfn
-from oauth_authz_local.sam_model import CfnLoader, Resolver, TemplateError
+from oauth_authz_local.cfn.intrinsics import Intrinsics, TemplateError
+from oauth_authz_local.cfn.yaml_loader import CfnLoader
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -56,8 +57,8 @@ def test_plain_yaml_still_loads() -> None:
     assert load("a: [1, 'x', {b: true}]") == {"a": [1, "x", {"b": True}]}
 
 
-# ----------------------------------------------------------------------------------------- resolver
-RESOLVER_TEMPLATE = {
+# ----------------------------------------------------------------------------------------- intrinsics
+DOCUMENT = {
     "Parameters": {
         "Stage": {"Type": "String", "Default": "v1"},
         "Count": {"Type": "Number", "Default": 3},
@@ -100,35 +101,35 @@ RESOLVER_TEMPLATE = {
         ([{"Ref": "AWS::NoValue"}, 2], [2]),
     ],
 )
-def test_resolver(value: object, expected: object) -> None:
-    resolver = Resolver(RESOLVER_TEMPLATE, resource_refs={"Table": "the-table"})
-    assert resolver.resolve(value) == expected
+def test_intrinsic_functions(value: object, expected: object) -> None:
+    intrinsics = Intrinsics(DOCUMENT, resource_refs={"Table": "the-table"})
+    assert intrinsics.resolve(value) == expected
 
 
-def test_resolver_overrides_and_errors() -> None:
-    resolver = Resolver(RESOLVER_TEMPLATE, parameter_overrides={"Stage": "prod", "NoDefault": "x"})
-    assert resolver.resolve({"Fn::If": ["IsV1", "yes", "no"]}) == "no"
-    assert resolver.resolve({"Ref": "NoDefault"}) == "x"
+def test_intrinsics_overrides_and_errors() -> None:
+    intrinsics = Intrinsics(DOCUMENT, parameter_overrides={"Stage": "prod", "NoDefault": "x"})
+    assert intrinsics.resolve({"Fn::If": ["IsV1", "yes", "no"]}) == "no"
+    assert intrinsics.resolve({"Ref": "NoDefault"}) == "x"
     with pytest.raises(TemplateError, match="no default"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Ref": "NoDefault"})
+        Intrinsics(DOCUMENT).resolve({"Ref": "NoDefault"})
     with pytest.raises(TemplateError, match="unknown name"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Ref": "Nope"})
+        Intrinsics(DOCUMENT).resolve({"Ref": "Nope"})
     with pytest.raises(TemplateError, match="not supported"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Fn::ImportValue": "x"})
+        Intrinsics(DOCUMENT).resolve({"Fn::ImportValue": "x"})
 
 
 # ----------------------------------------------------------------------------- the real template
 @pytest.fixture(scope="module")
-def template() -> dict[str, object]:
+def template() -> cfn.Template:
     return cfn.load_template(REPO / "template.yaml")
 
 
-def test_default_template_path_is_the_repository_template(template: dict[str, object]) -> None:
+def test_default_template_path_is_the_repository_template(template: cfn.Template) -> None:
     assert cfn.repo_root() == REPO
     assert cfn.load_template() == template
 
 
-def test_table_definition_is_create_table_kwargs(template: dict[str, object]) -> None:
+def test_table_definition_is_create_table_kwargs(template: cfn.Template) -> None:
     assert cfn.table_definition(template) == {
         "KeySchema": [
             {"AttributeName": "PK", "KeyType": "HASH"},
@@ -161,7 +162,7 @@ DESIGN_ROUTES = {
 
 @pytest.mark.parametrize(("key", "expected"), sorted(DESIGN_ROUTES.items()))
 def test_routes_of_the_design(
-    template: dict[str, object], key: tuple[str, str], expected: tuple[str, str]
+    template: cfn.Template, key: tuple[str, str], expected: tuple[str, str]
 ) -> None:
     found = {(route.method, route.path): route for route in cfn.routes(template)}
     route = found[key]
@@ -175,14 +176,14 @@ def test_routes_of_the_design(
     assert route.api_id == "Api"
 
 
-def test_every_route_has_its_handler_file(template: dict[str, object]) -> None:
+def test_every_route_has_its_handler_file(template: cfn.Template) -> None:
     routes = cfn.routes(template)
     assert len({(route.method, route.path) for route in routes}) == len(routes)
     for route in routes:
         assert route.function.module_path.is_file(), route.function.module_path
 
 
-def test_authorizer(template: dict[str, object]) -> None:
+def test_authorizer(template: cfn.Template) -> None:
     found = cfn.authorizer(template)
     assert found is not None
     assert found.name == "BasicAuthorizer"
@@ -194,7 +195,7 @@ def test_authorizer(template: dict[str, object]) -> None:
     assert found.reauthorize_every == 0
 
 
-def test_gateway_responses(template: dict[str, object]) -> None:
+def test_gateway_responses(template: cfn.Template) -> None:
     responses = cfn.gateway_responses(template)
     unauthorized = responses["UNAUTHORIZED"]
     assert unauthorized.status_code == 401
@@ -210,7 +211,7 @@ def test_gateway_responses(template: dict[str, object]) -> None:
     assert "$context.error.messageString" in responses["DEFAULT_4XX"].templates["application/json"]
 
 
-def test_function_environment(template: dict[str, object]) -> None:
+def test_function_environment(template: cfn.Template) -> None:
     environment = cfn.function_environment(template, "GetAuthorizationFunction", "my-table")
     expected = {
         "TABLE_NAME": "my-table",
@@ -234,7 +235,7 @@ def test_function_environment(template: dict[str, object]) -> None:
     assert overridden["TABLE_NAME"] == "t"
 
 
-def test_layer_dirs(template: dict[str, object]) -> None:
+def test_layer_dirs(template: cfn.Template) -> None:
     assert cfn.layer_dirs(template) == [REPO / "layers" / "shared"]
 
 
