@@ -18,10 +18,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .apigw.gateway import Gateway, GatewayServer, start_worker_server
+from .apigw.gateway import Gateway
 from .constants import DEFAULT_PORT, DEFAULT_TABLE, REGION
 from .docs_site import DocsSite
 from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
+from .http_server import GatewayServer
+from .lambda_runtime.processes import start_worker_server
 from .sam_model import layer_paths, load_template
 from .totp_key import local_totp_key
 

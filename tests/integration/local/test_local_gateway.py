@@ -23,15 +23,12 @@ from typing import Any
 import pytest
 import requests
 
-from oauth_authz_local.apigw.gateway import (
-    STOP_GRACE_SECONDS,
-    FunctionPool,
-    Gateway,
-    GatewayServer,
-    InvocationError,
-    worker_context,
-)
+from oauth_authz_local.apigw.gateway import Gateway
 from oauth_authz_local.constants import MAX_BODY_BYTES
+from oauth_authz_local.http_server import GatewayServer
+from oauth_authz_local.lambda_runtime.failures import InvocationError
+from oauth_authz_local.lambda_runtime.pool import STOP_GRACE_SECONDS, FunctionPool
+from oauth_authz_local.lambda_runtime.processes import worker_context
 from oauth_authz_local.local_api import EnvironmentPatch
 from oauth_authz_local.sam_model import load_template
 

@@ -10,24 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from oauth_authz_local.apigw import gateway
-from oauth_authz_local.apigw.gateway import (
-    WORKER_PRELOAD,
-    AuthorizerError,
-    FunctionError,
-    FunctionPool,
-    HttpRequest,
-    InvocationError,
-    RouteTable,
-    build_authorizer_event,
-    build_proxy_event,
-    evaluate_policy,
-    method_arn,
-    parse_authorizer_result,
-    proxy_result_to_response,
-    render_gateway_response,
-    worker_context,
-)
+from oauth_authz_local import http_server
+from oauth_authz_local.apigw.authorizer import AuthorizerError, evaluate_policy, parse_authorizer_result
+from oauth_authz_local.apigw.events import build_authorizer_event, build_proxy_event, method_arn
+from oauth_authz_local.apigw.gateway_responses import render_gateway_response
+from oauth_authz_local.apigw.integration import proxy_result_to_response
+from oauth_authz_local.apigw.messages import HttpRequest
+from oauth_authz_local.apigw.routing import RouteTable
+from oauth_authz_local.lambda_runtime import processes
+from oauth_authz_local.lambda_runtime.failures import FunctionError, InvocationError
+from oauth_authz_local.lambda_runtime.pool import FunctionPool
+from oauth_authz_local.lambda_runtime.processes import WORKER_PRELOAD, worker_context
 from oauth_authz_local.sam_model import Authorizer, FunctionSpec, GatewayResponse, Route
 
 SPEC = FunctionSpec("Fn", Path("/nowhere"), "app", "lambda_handler", 3, 128)
@@ -562,19 +555,19 @@ def test_a_console_scripts_imports_are_preloaded(tmp_path: Path) -> None:
         '"""doc"""\nimport sys\nimport a.b, c\nfrom d.e import f\nfrom . import g\n'
         'if __name__ == "__main__":\n    sys.exit(f())\n'
     )
-    assert gateway._script_imports(str(wrapper)) == ["sys", "a.b", "c", "d.e"]
+    assert processes._script_imports(str(wrapper)) == ["sys", "a.b", "c", "d.e"]
     # any other script may do anything at its top level: nothing of it goes to the fork server
     script = tmp_path / "script.py"
     script.write_text("import sys\nimport c\nc.start_threads()\n")
-    assert gateway._script_imports(str(script)) == []
-    assert gateway._script_imports(str(tmp_path / "missing.py")) == []
+    assert processes._script_imports(str(script)) == []
+    assert processes._script_imports(str(tmp_path / "missing.py")) == []
 
 
 def test_exit_status_reads_like_lambdas() -> None:
-    assert gateway._exit_status(3) == "exit status 3"
-    assert gateway._exit_status(-signal.SIGKILL) == "signal: SIGKILL"
-    assert gateway._exit_status(-signal.SIGSEGV) == "signal: SIGSEGV"
-    assert gateway._exit_status(None) == "still running"
+    assert processes._exit_status(3) == "exit status 3"
+    assert processes._exit_status(-signal.SIGKILL) == "signal: SIGKILL"
+    assert processes._exit_status(-signal.SIGSEGV) == "signal: SIGSEGV"
+    assert processes._exit_status(None) == "still running"
 
 
 def test_function_error_keeps_the_type_and_message_only() -> None:
@@ -595,4 +588,4 @@ def test_a_workers_environment_is_the_shared_one_then_its_own() -> None:
 
 def test_the_listen_backlog_takes_a_burst_of_clients() -> None:
     """socketserver's default backlog (5) reset connections when 50 clients connected at once."""
-    assert gateway._HTTPServer.request_queue_size >= 64
+    assert http_server._HTTPServer.request_queue_size >= 64
