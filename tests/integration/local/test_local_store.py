@@ -12,13 +12,13 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from oauth_authz_local import embedded_dynamodb
+from oauth_authz_local.dynamodb_journal import read_journal
 from oauth_authz_local.embedded_dynamodb import (
     EmbeddedStore,
     StoreLocked,
-    dynamodb_client,
     ensure_table,
     open_store,
-    read_journal,
 )
 from oauth_authz_local.sam_model import load_template, table_definition
 
@@ -242,7 +242,7 @@ def test_one_process_serves_a_data_dir(tmp_path: Path) -> None:
         assert connection.store is not None
         assert (tmp_path / "endpoint").read_text().strip() == connection.endpoint
         ensure_table(connection.endpoint, TABLE)
-        dynamodb_client(connection.endpoint).put_item(TableName=TABLE, Item=item("cli", "1"))
+        embedded_dynamodb.client(connection.endpoint).put_item(TableName=TABLE, Item=item("cli", "1"))
     assert not (tmp_path / "endpoint").exists()
     with EmbeddedStore(tmp_path) as store:
         assert store.endpoint is not None
