@@ -151,7 +151,7 @@ def start_local_api(
 ) -> LocalApi:
     """Start the store (unless ``dynamodb_endpoint``), the table and the gateway in this process.
 
-    Every function instance runs in a worker process of its own (see ``gateway.FunctionPool``). Its
+    Every function instance runs in a worker process of its own (``lambda_runtime.pool``). Its
     environment is fixed when it starts: this process's ``os.environ`` at that moment with what the
     gateway computed over it (the template's variables, the table, the DynamoDB endpoint, credentials,
     region, Powertools switches). Nothing this process does later to ``os.environ`` or to the layer's
