@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oauth_authz_local.constants import REGION
+
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-REGION = "us-east-1"
 TABLE = "oauth-authz-bench"
 
 # What template.yaml's Globals give every function (with the parameters' defaults), plus what only exists
@@ -103,7 +104,7 @@ def client(endpoint: str) -> Any:
 
 
 def create_table(endpoint: str, name: str = TABLE) -> None:
-    from oauth_authz_local.store import ensure_table
+    from oauth_authz_local.embedded_dynamodb import ensure_table
 
     ensure_table(endpoint, name)
 

@@ -8,7 +8,8 @@ from types import ModuleType
 from typing import Any
 
 from bench.env import REPO
-from oauth_authz_local.template import load_module
+from oauth_authz_local.constants import ACCOUNT_ID, REGION
+from oauth_authz_local.sam_model import load_module
 
 MEMORY_MB = 512  # template.yaml Globals MemorySize (read again by bench.cost)
 
@@ -18,7 +19,7 @@ class Context:
     function_name: str = "bench"
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = MEMORY_MB
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:bench"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "/aws/lambda/bench"
     log_stream_name: str = "2026/01/01/[$LATEST]0123456789abcdef"

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from oauth_authz_local.store import _moto_app
+from oauth_authz_local.dynamodb_journal import moto_app
 
 
 class _Quiet(WSGIRequestHandler):
@@ -34,7 +34,7 @@ def _serialised(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[b
 
 
 def main() -> int:
-    server = make_server("127.0.0.1", 0, _serialised(_moto_app()), threaded=True, request_handler=_Quiet)
+    server = make_server("127.0.0.1", 0, _serialised(moto_app()), threaded=True, request_handler=_Quiet)
     server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn
     print(f"port {server.server_address[1]}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())

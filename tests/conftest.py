@@ -26,6 +26,7 @@ from oauth_authz.service import app_tokens, authentication, authorizations, gran
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import client as store_client
 from oauth_authz.store.repository import Repository
+from oauth_authz_local.constants import REGION
 from tests.support.data import (
     EVENT_APP_NAME,
     EVENT_APP_URL,
@@ -36,7 +37,6 @@ from tests.support.data import (
     OCTOCAT_ID,
     OCTOCAT_LOGIN,
     OCTOCAT_PASSWORD,
-    REGION,
     TABLE_NAME,
 )
 from tests.support.lambdas import (

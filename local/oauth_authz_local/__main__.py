@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["serve"]:
-        from .server import main as serve
+        from .local_api import main as serve
 
         return serve(arguments[1:])
     if arguments[:1] == ["openapi"]:
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr if not arguments else sys.stdout,
         )
         return 2 if not arguments else 0
-    from .cli import main as admin
+    from .admin_cli import main as admin
 
     result = admin(arguments)
     return int(result or 0)

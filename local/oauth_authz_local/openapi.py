@@ -28,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase
 from oauth_authz import apidoc
 from oauth_authz.http import API_VERSIONS
 
-from .template import FunctionSpec, load_module, load_template, repo_root, routes
+from .sam_model import FunctionSpec, Template, load_module, load_template, repo_root, routes
 
 DOCUMENT_NAME = "openapi.json"
 TITLE = "oauth-authz"
@@ -112,7 +112,7 @@ def _parameters(operation: dict[str, Any], principal: str, method: str) -> list[
     return found
 
 
-def build_document(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_document(template: Template | None = None) -> dict[str, Any]:
     """The whole document, as a JSON-ready dict (same input, same output: it is committed)."""
     template = load_template() if template is None else template
     loaded: dict[Path, ModuleType] = {}

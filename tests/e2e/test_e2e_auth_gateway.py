@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import requests
 
-from oauth_authz_local.template import authorizer, gateway_responses, load_template
+from oauth_authz_local.sam_model import authorizer, gateway_responses, load_template
 from tests.support.e2e import Client, CliResult, Server
 from tests.support.e2e_auth import (
     API_GATEWAY_HEADERS,
@@ -241,7 +241,7 @@ def test_the_authorizers_refusals_reach_the_client_from_the_function(
 
 def test_the_lockout_reaches_the_client_from_the_function(server: Server, anonymous: Client) -> None:
     """With the template's default threshold (the session's server runs with the defaults)."""
-    threshold = int(TEMPLATE["Parameters"]["LockoutThreshold"]["Default"])
+    threshold = int(TEMPLATE.document["Parameters"]["LockoutThreshold"]["Default"])
     ghost = "gw-ghost-" + random_secrets.token_hex(4)
     for _ in range(threshold):
         assert_refusal(anonymous.get(LIST, auth=(ghost, "some-password")), 401, BAD_CREDENTIALS)

@@ -26,7 +26,8 @@ from oauth_authz import totp
 from oauth_authz.observability import QUIET_LOGGERS, logger
 from oauth_authz.service import authentication
 from oauth_authz.service.accounts import Accounts
-from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD, REGION
+from oauth_authz_local.constants import REGION
+from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD
 from tests.support.events import authorizer_event, basic, build_event
 
 pytestmark = pytest.mark.usefixtures("octocat")

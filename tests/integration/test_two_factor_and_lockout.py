@@ -16,8 +16,9 @@ from oauth_authz import tokens, totp
 from oauth_authz.secretbox import new_local_key
 from oauth_authz.service import authentication
 from oauth_authz.service.accounts import Accounts
+from oauth_authz_local.constants import REGION
 from tests.support.api import assert_error
-from tests.support.data import OCTOCAT_PASSWORD, REGION
+from tests.support.data import OCTOCAT_PASSWORD
 from tests.support.events import authorizer_event, basic, build_event
 from tests.support.invariants import assert_no_secrets, assert_table_invariants
 from tests.support.tables import TableView

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 TABLE_NAME = "oauth-authz-test"
-REGION = "us-east-1"
 
 # The user every `events/*.json` authenticates as (Basic b2N0b2NhdDpodW50ZXIyLWNvcnJlY3QtaG9yc2U=).
 OCTOCAT_ID = 1

@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 
-from oauth_authz_local.store import dynamodb_client
+from oauth_authz_local import embedded_dynamodb
 from tests.support.data import DOCS_URL, JSON_CONTENT_TYPE, MEDIA_TYPE
 from tests.support.e2e import PYTHON, REPO_ROOT, Server, clean_environment
 from tests.support.tables import TableView
@@ -206,7 +206,7 @@ def running_server(
 
 def store_client(server: Server) -> Any:
     """A DynamoDB client on the running server's embedded store (its advertised endpoint)."""
-    return dynamodb_client(server.store_endpoint)
+    return embedded_dynamodb.client(server.store_endpoint)
 
 
 def table_items(server: Server, table: str = TABLE) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from oauth_authz_local.template import load_module
+from oauth_authz_local.constants import ACCOUNT_ID, REGION
+from oauth_authz_local.sam_model import load_module
 from tests.support.data import JSON_CONTENT_TYPE, MEDIA_TYPE
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
@@ -23,7 +24,7 @@ class FakeLambdaContext:
     function_name: str = "test-function"
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:test-function"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "/aws/lambda/test-function"
     log_stream_name: str = "2024/11/21/[$LATEST]0123456789abcdef"

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "local"))
 
 from samtranslator.translator.transform import transform  # noqa: E402
 
-from oauth_authz_local.template import load_template  # noqa: E402
+from oauth_authz_local.constants import ACCOUNT_ID, REGION  # noqa: E402
+from oauth_authz_local.sam_model import load_template  # noqa: E402
 
 
 class _NoManagedPolicies:
@@ -39,8 +40,8 @@ def packaged(template: dict) -> dict:
 
 
 def main() -> None:
-    template = packaged(load_template(sys.argv[1]))
-    pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
+    template = packaged(load_template(sys.argv[1]).document)
+    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
     defaults = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
     overrides = dict(argument.split("=", 1) for argument in sys.argv[2:])
     unknown = set(overrides) - set(defaults)

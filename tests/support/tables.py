@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from oauth_authz_local.template import load_template, table_definition, ttl_attribute
+from oauth_authz_local.sam_model import Template, load_template, table_definition, ttl_attribute
 
 
 @cache
-def _template() -> dict[str, Any]:
+def _template() -> Template:
     return load_template()
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from oauth_authz_local.template import Resolver, load_template
+from oauth_authz_local.cfn.intrinsics import Intrinsics
+from oauth_authz_local.constants import REGION
+from oauth_authz_local.sam_model import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 SAM_PYTHON = REPO / ".tools" / "sam" / "tools" / "aws-sam-cli" / "bin" / "python"
@@ -24,7 +26,7 @@ Translate = Callable[..., dict[str, Any]]
 
 @pytest.fixture(scope="session")
 def template() -> dict[str, Any]:
-    return load_template(REPO / "template.yaml")
+    return load_template(REPO / "template.yaml").document
 
 
 @cache
@@ -41,7 +43,7 @@ def _translate(overrides: tuple[tuple[str, str], ...]) -> str:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": ""},
+        env={**os.environ, "AWS_DEFAULT_REGION": REGION, "PYTHONPATH": ""},
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -80,17 +82,17 @@ def deployed(document: dict[str, Any], parameters: Mapping[str, object] | None =
     the resources and outputs whose condition holds, every `Fn::If` chosen, every `AWS::NoValue` dropped and
     every `Ref` of a parameter replaced by its value (a string, as CloudFormation passes it). Other intrinsics
     are left as they are."""
-    resolver = Resolver(document, parameter_overrides={k: str(v) for k, v in (parameters or {}).items()})
+    intrinsics = Intrinsics(document, parameter_overrides={k: str(v) for k, v in (parameters or {}).items()})
 
     def choose(value: Any) -> Any:
         if isinstance(value, dict):
             if list(value) == ["Fn::If"]:
                 name, when_true, when_false = value["Fn::If"]
-                return choose(when_true if resolver.condition(name) else when_false)
+                return choose(when_true if intrinsics.condition(name) else when_false)
             if value == {"Ref": "AWS::NoValue"}:
                 return _NO_VALUE
             if list(value) == ["Ref"] and value["Ref"] in document.get("Parameters", {}):
-                return str(resolver.parameter(value["Ref"]))
+                return str(intrinsics.parameter(value["Ref"]))
             chosen = {key: choose(item) for key, item in value.items()}
             return {key: item for key, item in chosen.items() if item is not _NO_VALUE}
         if isinstance(value, list):
@@ -101,7 +103,7 @@ def deployed(document: dict[str, Any], parameters: Mapping[str, object] | None =
         return {
             name: choose(entry)
             for name, entry in section.items()
-            if "Condition" not in entry or resolver.condition(entry["Condition"])
+            if "Condition" not in entry or intrinsics.condition(entry["Condition"])
         }
 
     return {"Resources": kept(document["Resources"]), "Outputs": kept(document.get("Outputs", {}))}
@@ -109,11 +111,11 @@ def deployed(document: dict[str, Any], parameters: Mapping[str, object] | None =
 
 def rules_hold(document: dict[str, Any], parameters: Mapping[str, object] | None = None) -> dict[str, bool]:
     """Each of the template's `Rules`: whether CloudFormation would accept these parameters."""
-    resolver = Resolver(document, parameter_overrides={k: str(v) for k, v in (parameters or {}).items()})
+    intrinsics = Intrinsics(document, parameter_overrides={k: str(v) for k, v in (parameters or {}).items()})
     verdicts = {}
     for name, rule in (document.get("Rules") or {}).items():
-        applies = "RuleCondition" not in rule or bool(resolver.resolve(rule["RuleCondition"]))
-        verdicts[name] = not applies or all(bool(resolver.resolve(a["Assert"])) for a in rule["Assertions"])
+        applies = "RuleCondition" not in rule or bool(intrinsics.resolve(rule["RuleCondition"]))
+        verdicts[name] = not applies or all(bool(intrinsics.resolve(a["Assert"])) for a in rule["Assertions"])
     return verdicts
 
 

@@ -20,8 +20,9 @@ import requests
 
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store.repository import Repository
-from oauth_authz_local.server import LocalApi, start_local_api
-from oauth_authz_local.store import dynamodb_client, read_journal
+from oauth_authz_local import embedded_dynamodb
+from oauth_authz_local.dynamodb_journal import read_journal
+from oauth_authz_local.local_api import LocalApi, start_local_api
 
 TABLE = "oauth-authz-local-api-test"
 DOCS = "https://docs.github.com/rest"
@@ -40,7 +41,7 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
 def test_the_store_and_table_are_up(local_api: LocalApi) -> None:
     assert local_api.store is not None
     assert local_api.url.startswith("http://127.0.0.1:")
-    described = dynamodb_client(local_api.endpoint).describe_table(TableName=TABLE)["Table"]
+    described = embedded_dynamodb.client(local_api.endpoint).describe_table(TableName=TABLE)["Table"]
     assert [key["AttributeName"] for key in described["KeySchema"]] == ["PK", "SK"]
 
 
@@ -117,7 +118,9 @@ def test_wrong_credentials_go_through_the_authorizer_to_the_function(local_api: 
 
 
 def test_a_user_creates_and_lists_a_token(local_api: LocalApi, tmp_path: Path) -> None:
-    Accounts(Repository(TABLE, dynamodb_client(local_api.endpoint))).create_user("local-octocat", PASSWORD)
+    Accounts(Repository(TABLE, embedded_dynamodb.client(local_api.endpoint))).create_user(
+        "local-octocat", PASSWORD
+    )
     auth = ("local-octocat", PASSWORD)
     created = requests.post(
         f"{local_api.url}/authorizations",
@@ -146,7 +149,7 @@ def test_concurrent_creates_each_get_their_own_answer(local_api: LocalApi) -> No
     """Powertools keeps the current event and the correlation id process-wide: instances of a function
     must not share a process, or concurrent requests read each other's events."""
     login = "concurrent-octocat"
-    Accounts(Repository(TABLE, dynamodb_client(local_api.endpoint))).create_user(login, PASSWORD)
+    Accounts(Repository(TABLE, embedded_dynamodb.client(local_api.endpoint))).create_user(login, PASSWORD)
 
     def create(index: int) -> tuple[int, dict[str, object]]:
         response = requests.post(

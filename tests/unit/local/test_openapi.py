@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from oauth_authz_local.openapi import build_document, main, render
-from oauth_authz_local.template import load_template, routes
+from oauth_authz_local.sam_model import load_template, routes
 from tests.support.schemas import reference
 
 COMMITTED = Path(__file__).resolve().parents[3] / "openapi.json"

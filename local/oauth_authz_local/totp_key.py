@@ -9,7 +9,7 @@ from pathlib import Path
 
 from oauth_authz.secretbox import new_local_key
 
-from .store import default_data_dir
+from .embedded_dynamodb import default_data_dir
 
 KEY_FILE = "totp.key"
 

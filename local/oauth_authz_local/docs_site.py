@@ -11,10 +11,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import mimetypes
-from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from .sam_model import Template
 
 DOCUMENT_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
@@ -57,9 +58,9 @@ def _assets_dir() -> Path | None:
 class DocsSite:
     """Answers GET and HEAD of the documentation paths; `answer` returns None for every other request."""
 
-    def __init__(self, template: Mapping[str, Any], directory: Path) -> None:
+    def __init__(self, template: Template) -> None:
         self._template = template
-        self._committed = directory / "openapi.json"
+        self._committed = template.folder / "openapi.json"
         self._assets = _assets_dir()
 
     @cached_property

@@ -18,19 +18,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .docs import DocsSite
-from .gateway import Gateway, GatewayServer, layer_paths, start_worker_server
-from .keys import local_totp_key
-from .store import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
-from .template import load_template, repo_root
+from .apigw.gateway import Gateway
+from .constants import DEFAULT_PORT, DEFAULT_TABLE, REGION
+from .docs_site import DocsSite
+from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is_local_endpoint
+from .http_server import GatewayServer
+from .lambda_runtime.processes import start_worker_server
+from .sam_model import layer_paths, load_template
+from .totp_key import local_totp_key
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TABLE", "EnvironmentPatch", "LocalApi", "main", "start_local_api"]
+__all__ = ["EnvironmentPatch", "LocalApi", "main", "start_local_api"]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_PORT = 3000
-DEFAULT_TABLE = "oauth-authz"
-REGION = "us-east-1"
 
 
 class EnvironmentPatch:
@@ -152,7 +151,7 @@ def start_local_api(
 ) -> LocalApi:
     """Start the store (unless ``dynamodb_endpoint``), the table and the gateway in this process.
 
-    Every function instance runs in a worker process of its own (see ``gateway.FunctionPool``). Its
+    Every function instance runs in a worker process of its own (``lambda_runtime.pool``). Its
     environment is fixed when it starts: this process's ``os.environ`` at that moment with what the
     gateway computed over it (the template's variables, the table, the DynamoDB endpoint, credentials,
     region, Powertools switches). Nothing this process does later to ``os.environ`` or to the layer's
@@ -199,8 +198,7 @@ def start_local_api(
         else:
             # Only spawns it: the fork server imports its modules while the server starts and serves.
             _start_worker_server()
-        directory = Path(template_path).resolve().parent if template_path else repo_root()
-        server = GatewayServer(gateway, host=host, port=port, site=DocsSite(template, directory))
+        server = GatewayServer(gateway, host=host, port=port, site=DocsSite(template))
         url = server.start()
     except BaseException:
         if gateway is not None:

@@ -23,7 +23,7 @@ from oauth_authz.secretbox import SecretBoxError
 from oauth_authz.service.accounts import AccountError, Accounts
 from oauth_authz.store.repository import Repository
 
-DEFAULT_TABLE = "oauth-authz"
+from .constants import DEFAULT_TABLE
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -193,8 +193,8 @@ def read_password(stream: TextIO) -> str:
 
 @contextlib.contextmanager
 def _repository(args: argparse.Namespace) -> Iterator[Repository]:
-    from oauth_authz_local.keys import local_totp_key
-    from oauth_authz_local.store import dynamodb_client, ensure_table, open_store
+    from oauth_authz_local import embedded_dynamodb
+    from oauth_authz_local.totp_key import local_totp_key
 
     if args.aws:
         import boto3
@@ -207,11 +207,11 @@ def _repository(args: argparse.Namespace) -> Iterator[Repository]:
     os.environ.pop("TOTP_KMS_KEY_ID", None)
     os.environ["TOTP_LOCAL_KEY"] = local_totp_key(args.data_dir)
     if args.endpoint_url:
-        yield Repository(args.table, dynamodb_client(args.endpoint_url))
+        yield Repository(args.table, embedded_dynamodb.client(args.endpoint_url))
         return
-    with open_store(args.data_dir) as connection:
-        ensure_table(connection.endpoint, args.table)
-        yield Repository(args.table, dynamodb_client(connection.endpoint))
+    with embedded_dynamodb.open_store(args.data_dir) as connection:
+        embedded_dynamodb.ensure_table(connection.endpoint, args.table)
+        yield Repository(args.table, embedded_dynamodb.client(connection.endpoint))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

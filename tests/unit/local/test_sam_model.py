@@ -1,135 +1,29 @@
-"""The CloudFormation-aware loader and what the local API reads from template.yaml."""
+"""sam_model: what the local API reads from template.yaml (and from a small template of its own)."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
-from oauth_authz_local import template as cfn
-from oauth_authz_local.template import CfnLoader, Resolver, TemplateError
+from oauth_authz_local import sam_model
+from oauth_authz_local.cfn.intrinsics import TemplateError
 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def load(text: str) -> object:
-    return yaml.load(textwrap.dedent(text), Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
-
-
-# ------------------------------------------------------------------------------------------- loader
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("!Ref Table", {"Ref": "Table"}),
-        ("!Sub 'arn:${AWS::Partition}:x'", {"Fn::Sub": "arn:${AWS::Partition}:x"}),
-        ("!Sub ['${A}-b', {A: !Ref P}]", {"Fn::Sub": ["${A}-b", {"A": {"Ref": "P"}}]}),
-        ("!GetAtt Table.Arn", {"Fn::GetAtt": ["Table", "Arn"]}),
-        ("!GetAtt Db.Endpoint.Address", {"Fn::GetAtt": ["Db", "Endpoint.Address"]}),
-        ("!GetAtt [Table, Arn]", {"Fn::GetAtt": ["Table", "Arn"]}),
-        ("!Join ['', [a, !Ref B]]", {"Fn::Join": ["", ["a", {"Ref": "B"}]]}),
-        ("!If [IsProd, 1, 2]", {"Fn::If": ["IsProd", 1, 2]}),
-        ("!Select [0, !GetAZs '']", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
-        ("!Split [',', 'a,b']", {"Fn::Split": [",", "a,b"]}),
-        ("!FindInMap [M, K, V]", {"Fn::FindInMap": ["M", "K", "V"]}),
-        ("!Equals [!Ref S, prod]", {"Fn::Equals": [{"Ref": "S"}, "prod"]}),
-        ("!Not [!Condition C]", {"Fn::Not": [{"Condition": "C"}]}),
-        ("!And [!Condition A, !Condition B]", {"Fn::And": [{"Condition": "A"}, {"Condition": "B"}]}),
-        ("!Or [!Condition A, !Condition B]", {"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}),
-        ("!Base64 hello", {"Fn::Base64": "hello"}),
-        ("!ImportValue shared-vpc", {"Fn::ImportValue": "shared-vpc"}),
-        ("!Cidr [10.0.0.0/16, 4, 8]", {"Fn::Cidr": ["10.0.0.0/16", 4, 8]}),
-    ],
-)
-def test_short_form_tags_load_as_the_long_form(text: str, expected: object) -> None:
-    assert load(text) == expected
-
-
-def test_loader_is_a_safe_loader() -> None:
-    assert issubclass(CfnLoader, yaml.SafeLoader)
-    with pytest.raises(yaml.constructor.ConstructorError):
-        load("!!python/object/apply:os.system ['true']")
-
-
-def test_plain_yaml_still_loads() -> None:
-    assert load("a: [1, 'x', {b: true}]") == {"a": [1, "x", {"b": True}]}
-
-
-# ----------------------------------------------------------------------------------------- resolver
-RESOLVER_TEMPLATE = {
-    "Parameters": {
-        "Stage": {"Type": "String", "Default": "v1"},
-        "Count": {"Type": "Number", "Default": 3},
-        "Names": {"Type": "CommaDelimitedList", "Default": "a,b"},
-        "NoDefault": {"Type": "String"},
-    },
-    "Mappings": {"Levels": {"WARNING": {"Level": "WARN"}}},
-    "Conditions": {
-        "IsV1": {"Fn::Equals": [{"Ref": "Stage"}, "v1"]},
-        "NotV1": {"Fn::Not": [{"Condition": "IsV1"}]},
-    },
-    "Resources": {"Table": {"Type": "AWS::DynamoDB::Table"}, "Fn": {"Type": "AWS::Serverless::Function"}},
-}
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ({"Ref": "Stage"}, "v1"),
-        ({"Ref": "Count"}, 3),
-        ({"Ref": "Names"}, ["a", "b"]),
-        ({"Ref": "AWS::Region"}, "us-east-1"),
-        ({"Ref": "AWS::AccountId"}, "123456789012"),
-        ({"Ref": "Table"}, "the-table"),
-        ({"Ref": "Fn"}, "Fn"),
-        ({"Fn::Sub": "/api/${Stage}/${AWS::Region}/${!Literal}"}, "/api/v1/us-east-1/${Literal}"),
-        ({"Fn::Sub": ["${X}-${Stage}", {"X": {"Ref": "Table"}}]}, "the-table-v1"),
-        ({"Fn::Sub": "${Table.Arn}"}, "arn:aws:dynamodb:us-east-1:123456789012:table/the-table"),
-        ({"Fn::GetAtt": ["Table", "Arn"]}, "arn:aws:dynamodb:us-east-1:123456789012:table/the-table"),
-        ({"Fn::Join": ["-", ["a", {"Ref": "Count"}, True]]}, "a-3-true"),
-        ({"Fn::Select": [1, {"Fn::Split": [",", "x,y,z"]}]}, "y"),
-        ({"Fn::FindInMap": ["Levels", "WARNING", "Level"]}, "WARN"),
-        ({"Fn::If": ["IsV1", "yes", "no"]}, "yes"),
-        ({"Fn::If": ["NotV1", "yes", "no"]}, "no"),
-        ({"Fn::And": [{"Condition": "IsV1"}, {"Fn::Equals": [1, "1"]}]}, True),
-        ({"Fn::Or": [{"Condition": "NotV1"}, False]}, False),
-        ({"Fn::Base64": "hi"}, "aGk="),
-        ({"Fn::GetAZs": ""}, ["us-east-1a", "us-east-1b", "us-east-1c"]),
-        ({"a": {"Ref": "AWS::NoValue"}, "b": 1}, {"b": 1}),
-        ([{"Ref": "AWS::NoValue"}, 2], [2]),
-    ],
-)
-def test_resolver(value: object, expected: object) -> None:
-    resolver = Resolver(RESOLVER_TEMPLATE, resource_refs={"Table": "the-table"})
-    assert resolver.resolve(value) == expected
-
-
-def test_resolver_overrides_and_errors() -> None:
-    resolver = Resolver(RESOLVER_TEMPLATE, parameter_overrides={"Stage": "prod", "NoDefault": "x"})
-    assert resolver.resolve({"Fn::If": ["IsV1", "yes", "no"]}) == "no"
-    assert resolver.resolve({"Ref": "NoDefault"}) == "x"
-    with pytest.raises(TemplateError, match="no default"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Ref": "NoDefault"})
-    with pytest.raises(TemplateError, match="unknown name"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Ref": "Nope"})
-    with pytest.raises(TemplateError, match="not supported"):
-        Resolver(RESOLVER_TEMPLATE).resolve({"Fn::ImportValue": "x"})
-
-
-# ----------------------------------------------------------------------------- the real template
 @pytest.fixture(scope="module")
-def template() -> dict[str, object]:
-    return cfn.load_template(REPO / "template.yaml")
+def template() -> sam_model.Template:
+    return sam_model.load_template(REPO / "template.yaml")
 
 
-def test_default_template_path_is_the_repository_template(template: dict[str, object]) -> None:
-    assert cfn.repo_root() == REPO
-    assert cfn.load_template() == template
+def test_default_template_path_is_the_repository_template(template: sam_model.Template) -> None:
+    assert sam_model.repo_root() == REPO
+    assert sam_model.load_template() == template
 
 
-def test_table_definition_is_create_table_kwargs(template: dict[str, object]) -> None:
-    assert cfn.table_definition(template) == {
+def test_table_definition_is_create_table_kwargs(template: sam_model.Template) -> None:
+    assert sam_model.table_definition(template) == {
         "KeySchema": [
             {"AttributeName": "PK", "KeyType": "HASH"},
             {"AttributeName": "SK", "KeyType": "RANGE"},
@@ -140,8 +34,8 @@ def test_table_definition_is_create_table_kwargs(template: dict[str, object]) ->
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
-    assert cfn.ttl_attribute(template) == "expires_ttl"
-    assert cfn.table_logical_id(template) == "Table"
+    assert sam_model.ttl_attribute(template) == "expires_ttl"
+    assert sam_model.table_logical_id(template) == "Table"
 
 
 DESIGN_ROUTES = {
@@ -161,9 +55,9 @@ DESIGN_ROUTES = {
 
 @pytest.mark.parametrize(("key", "expected"), sorted(DESIGN_ROUTES.items()))
 def test_routes_of_the_design(
-    template: dict[str, object], key: tuple[str, str], expected: tuple[str, str]
+    template: sam_model.Template, key: tuple[str, str], expected: tuple[str, str]
 ) -> None:
-    found = {(route.method, route.path): route for route in cfn.routes(template)}
+    found = {(route.method, route.path): route for route in sam_model.routes(template)}
     route = found[key]
     logical_id, folder = expected
     assert route.logical_id == logical_id
@@ -175,15 +69,15 @@ def test_routes_of_the_design(
     assert route.api_id == "Api"
 
 
-def test_every_route_has_its_handler_file(template: dict[str, object]) -> None:
-    routes = cfn.routes(template)
+def test_every_route_has_its_handler_file(template: sam_model.Template) -> None:
+    routes = sam_model.routes(template)
     assert len({(route.method, route.path) for route in routes}) == len(routes)
     for route in routes:
         assert route.function.module_path.is_file(), route.function.module_path
 
 
-def test_authorizer(template: dict[str, object]) -> None:
-    found = cfn.authorizer(template)
+def test_authorizer(template: sam_model.Template) -> None:
+    found = sam_model.authorizer(template)
     assert found is not None
     assert found.name == "BasicAuthorizer"
     assert found.function.logical_id == "AuthorizerFunction"
@@ -194,8 +88,8 @@ def test_authorizer(template: dict[str, object]) -> None:
     assert found.reauthorize_every == 0
 
 
-def test_gateway_responses(template: dict[str, object]) -> None:
-    responses = cfn.gateway_responses(template)
+def test_gateway_responses(template: sam_model.Template) -> None:
+    responses = sam_model.gateway_responses(template)
     unauthorized = responses["UNAUTHORIZED"]
     assert unauthorized.status_code == 401
     assert unauthorized.headers == {
@@ -210,8 +104,8 @@ def test_gateway_responses(template: dict[str, object]) -> None:
     assert "$context.error.messageString" in responses["DEFAULT_4XX"].templates["application/json"]
 
 
-def test_function_environment(template: dict[str, object]) -> None:
-    environment = cfn.function_environment(template, "GetAuthorizationFunction", "my-table")
+def test_function_environment(template: sam_model.Template) -> None:
+    environment = sam_model.function_environment(template, "GetAuthorizationFunction", "my-table")
     expected = {
         "TABLE_NAME": "my-table",
         "POWERTOOLS_SERVICE_NAME": "oauth-authz",
@@ -226,7 +120,7 @@ def test_function_environment(template: dict[str, object]) -> None:
     # The design's variables (the template may add more, e.g. Powertools settings).
     assert {name: environment.get(name) for name in expected} == expected
     assert all(isinstance(value, str) for value in environment.values())
-    overridden = cfn.function_environment(
+    overridden = sam_model.function_environment(
         template, "AuthorizerFunction", "t", {"LogLevel": "DEBUG", "MaxTokenLifetimeSeconds": 3600}
     )
     assert overridden["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
@@ -234,11 +128,10 @@ def test_function_environment(template: dict[str, object]) -> None:
     assert overridden["TABLE_NAME"] == "t"
 
 
-def test_layer_dirs(template: dict[str, object]) -> None:
-    assert cfn.layer_dirs(template) == [REPO / "layers" / "shared"]
+def test_layer_dirs(template: sam_model.Template) -> None:
+    assert sam_model.layer_dirs(template) == [REPO / "layers" / "shared"]
 
 
-# ------------------------------------------------------------------------------ a template of our own
 MINI = """
 Globals:
   Function:
@@ -297,8 +190,8 @@ Resources:
 
 def test_a_minimal_template_with_globals_implicit_api_and_token_authorizer(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(MINI)
-    template = cfn.load_template(tmp_path / "template.yaml")
-    assert cfn.table_definition(template) == {
+    template = sam_model.load_template(tmp_path / "template.yaml")
+    assert sam_model.table_definition(template) == {
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         "AttributeDefinitions": [
             {"AttributeName": "id", "AttributeType": "S"},
@@ -315,11 +208,11 @@ def test_a_minimal_template_with_globals_implicit_api_and_token_authorizer(tmp_p
             }
         ],
     }
-    assert cfn.ttl_attribute(template) is None
-    routes = {(route.method, route.path): route for route in cfn.routes(template)}
+    assert sam_model.ttl_attribute(template) is None
+    routes = {(route.method, route.path): route for route in sam_model.routes(template)}
     assert sorted(routes) == [("ANY", "/hello/{name+}"), ("GET", "/open")]
     hello = routes[("ANY", "/hello/{name+}")]
-    assert hello.function == cfn.FunctionSpec(
+    assert hello.function == sam_model.FunctionSpec(
         logical_id="Hello",
         code_dir=tmp_path / "fns" / "hello",
         handler_module="pkg.mod",
@@ -331,7 +224,7 @@ def test_a_minimal_template_with_globals_implicit_api_and_token_authorizer(tmp_p
     assert hello.authorizer == "Tok"
     assert hello.api_id == "ServerlessRestApi"
     assert routes[("GET", "/open")].authorizer is None
-    token = cfn.authorizer(template)
+    token = sam_model.authorizer(template)
     assert token is not None
     assert (token.payload_type, token.identity_headers, token.reauthorize_every) == (
         "TOKEN",
@@ -339,15 +232,15 @@ def test_a_minimal_template_with_globals_implicit_api_and_token_authorizer(tmp_p
         300,
     )
     assert token.function.timeout == 5
-    assert cfn.function_environment(template, "Hello", "tbl") == {
+    assert sam_model.function_environment(template, "Hello", "tbl") == {
         "SHARED": "one",
         "TABLE_NAME": "tbl",
         "OWN": "us-east-1-x",
     }
-    assert cfn.gateway_responses(template) == {}
+    assert sam_model.gateway_responses(template) == {}
 
 
 def test_not_a_template(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text("just: a mapping\n")
     with pytest.raises(TemplateError, match="no Resources"):
-        cfn.load_template(tmp_path / "x.yaml")
+        sam_model.load_template(tmp_path / "x.yaml")

@@ -1,0 +1,1 @@
+"""CloudFormation as the local API reads it: a YAML loader for its short-form tags, intrinsic functions."""
