@@ -27,8 +27,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def check_authorization(client_id: str, access_token: str) -> Response[str]:
-    client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
-
     auth = app_token_service().check(http.principal(app), client_id, access_token)
     return http.json_response(200, views.authorization_with_user(auth, http.base_url(app)))
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz import apidoc, http, views
@@ -30,9 +29,8 @@ app = http.resolver()
 )
 def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
-    metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
     out = views.authorization(issued.authorization, http.base_url(app), token=issued.token)
-    return http.json_response(201, out, {"Location": out.url})
+    return http.created(out, location=out.url, metric="AuthorizationCreated")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

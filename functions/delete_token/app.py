@@ -23,7 +23,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def delete_token(client_id: str) -> Response[str]:
-    client_id = http.path_param(app, "client_id")
     access_token = http.body(app, AccessTokenBody).access_token
     app_token_service().revoke(http.principal(app), client_id, access_token)
     return http.no_content()

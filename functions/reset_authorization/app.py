@@ -26,8 +26,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def reset_authorization(client_id: str, access_token: str) -> Response[str]:
-    client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
-
     issued = app_token_service().reset(http.principal(app), client_id, access_token)
     out = views.authorization_with_user(issued.authorization, http.base_url(app), token=issued.token)
     return http.json_response(200, out)

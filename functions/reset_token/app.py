@@ -27,7 +27,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def reset_token(client_id: str) -> Response[str]:
-    client_id = http.path_param(app, "client_id")
     access_token = http.body(app, AccessTokenBody).access_token
     issued = app_token_service().reset(http.principal(app), client_id, access_token)
     out = views.authorization_with_user(issued.authorization, http.base_url(app), token=issued.token)

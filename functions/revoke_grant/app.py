@@ -22,8 +22,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def revoke_grant(client_id: str, access_token: str) -> Response[str]:
-    client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
-
     app_token_service().revoke_grant(http.principal(app), client_id, access_token)
     return http.no_content()
 
