@@ -15,6 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authentication import Outcome, authenticator, is_app_route
+from oauth_authz.settings import get_settings
+
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:
