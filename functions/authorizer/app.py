@@ -5,6 +5,11 @@ caller is refused; the function then answers the refusal with GitHub's status, b
 become one fixed gateway response, which cannot give 401 `Bad credentials`, 403 for a token, or the
 `X-GitHub-OTP` header. A request without an Authorization header never gets here: API Gateway answers it
 with the UNAUTHORIZED gateway response (401 `Requires authentication`). Credentials are never logged.
+
+The policy is written here, not with Powertools' `APIGatewayAuthorizerResponse` and
+`APIGatewayAuthorizerRequestEvent`: importing them imports all of Powertools' event data classes (about
++35 ms on this function's cold start, measured), and `allow_route` refuses a method ARN whose path has a
+character outside `[/.a-zA-Z0-9-_*{}+]` (a fingerprint with a space, `%20`), which would crash the authorizer.
 """
 
 from __future__ import annotations
