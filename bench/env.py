@@ -98,7 +98,7 @@ def client(endpoint: str) -> Any:
     """A plain boto3 DynamoDB client on the store, configured as the functions' own."""
     import boto3
 
-    from oauth_authz.store.client import RETRY_CONFIG
+    from oauth_authz.store.table import RETRY_CONFIG
 
     return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION, config=RETRY_CONFIG)
 

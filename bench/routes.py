@@ -420,7 +420,7 @@ def run(
     say: Callable[[str], None],
     only: set[str] | None = None,
 ) -> list[Result]:
-    from oauth_authz.store.client import dynamodb_client
+    from oauth_authz.store.table import dynamodb_client
 
     recorder = Recorder(dynamodb_client())
     base = table.snapshot()

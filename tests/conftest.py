@@ -24,7 +24,7 @@ from oauth_authz.models.domain import App, User
 from oauth_authz.observability import metrics
 from oauth_authz.service import app_tokens, authentication, authorizations, grants
 from oauth_authz.service.accounts import Accounts
-from oauth_authz.store import client as store_client
+from oauth_authz.store import table as store_table
 from oauth_authz.store.repository import Repository
 from oauth_authz_local.constants import REGION
 from tests.support.data import (
@@ -123,7 +123,7 @@ def reliability_report() -> ReliabilityReport:
 
 SINGLETONS: list[Callable[..., Any]] = [
     settings.get_settings,
-    store_client.dynamodb_client,
+    store_table.dynamodb_client,
     authorizations.authorization_service,
     authentication.authenticator,
     grants.grant_service,

@@ -5,6 +5,11 @@ caller is refused; the function then answers the refusal with GitHub's status, b
 become one fixed gateway response, which cannot give 401 `Bad credentials`, 403 for a token, or the
 `X-GitHub-OTP` header. A request without an Authorization header never gets here: API Gateway answers it
 with the UNAUTHORIZED gateway response (401 `Requires authentication`). Credentials are never logged.
+
+The policy is written here, not with Powertools' `APIGatewayAuthorizerResponse` and
+`APIGatewayAuthorizerRequestEvent`: importing them imports all of Powertools' event data classes (about
++35 ms on this function's cold start, measured), and `allow_route` refuses a method ARN whose path has a
+character outside `[/.a-zA-Z0-9-_*{}+]` (a fingerprint with a space, `%20`), which would crash the authorizer.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authentication import Outcome, authenticator, is_app_route
+from oauth_authz.settings import get_settings
+
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:

@@ -6,14 +6,15 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz import apidoc, http, views
 from oauth_authz.models.api import AuthorizationOut, CreateAuthorizationBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver()
 
 
@@ -30,9 +31,8 @@ app = http.resolver()
 )
 def create_authorization() -> Response[str]:
     issued = authorization_service().create(http.principal(app), http.body(app, CreateAuthorizationBody))
-    metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
     out = views.authorization(issued.authorization, http.base_url(app), token=issued.token)
-    return http.json_response(201, out, {"Location": out.url})
+    return http.created(out, location=out.url, metric="AuthorizationCreated")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -11,7 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oauth_authz import apidoc, http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.grants import grant_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver()
 
 

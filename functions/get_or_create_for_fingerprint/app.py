@@ -10,14 +10,15 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz import apidoc, http, views
 from oauth_authz.models.api import AuthorizationOut, GetOrCreateBody
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.authorizations import authorization_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver()
 
 
@@ -32,15 +33,13 @@ app = http.resolver()
     ),
 )
 def get_or_create_for_fingerprint(client_id: str, fingerprint: str) -> Response[str]:
-    client_id, fingerprint = http.path_param(app, "client_id"), http.path_param(app, "fingerprint")
     body = http.body(app, GetOrCreateBody)
     auth, issued = authorization_service().get_or_create(http.principal(app), client_id, fingerprint, body)
     base = http.base_url(app)
     if issued is None:
         return http.json_response(200, views.authorization(auth, base))
-    metrics.add_metric(name="AuthorizationCreated", unit=MetricUnit.Count, value=1)
     out = views.authorization(auth, base, token=issued.token)
-    return http.json_response(201, out, {"Location": out.url})
+    return http.created(out, location=out.url, metric="AuthorizationCreated")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

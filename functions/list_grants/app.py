@@ -12,7 +12,9 @@ from oauth_authz import apidoc, clock, http, views
 from oauth_authz.models.api import GrantOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.grants import grant_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver()
 
 

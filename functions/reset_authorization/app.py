@@ -12,7 +12,9 @@ from oauth_authz import apidoc, http, views
 from oauth_authz.models.api import AuthorizationWithUserOut
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
@@ -26,8 +28,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def reset_authorization(client_id: str, access_token: str) -> Response[str]:
-    client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
-
     issued = app_token_service().reset(http.principal(app), client_id, access_token)
     out = views.authorization_with_user(issued.authorization, http.base_url(app), token=issued.token)
     return http.json_response(200, out)

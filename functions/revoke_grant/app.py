@@ -11,7 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oauth_authz import apidoc, http
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service.app_tokens import app_token_service
+from oauth_authz.settings import get_settings
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
@@ -22,8 +24,6 @@ app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
     ),
 )
 def revoke_grant(client_id: str, access_token: str) -> Response[str]:
-    client_id, access_token = http.path_param(app, "client_id"), http.path_param(app, "access_token")
-
     app_token_service().revoke_grant(http.principal(app), client_id, access_token)
     return http.no_content()
 

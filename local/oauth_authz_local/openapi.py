@@ -14,11 +14,13 @@ the models the handlers parse) and the document's own fields.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import importlib.metadata
 import json
+import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,9 +30,18 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase
 from oauth_authz import apidoc
 from oauth_authz.http import API_VERSIONS
 
-from .sam_model import FunctionSpec, Template, load_module, load_template, repo_root, routes
+from .sam_model import (
+    FunctionSpec,
+    Template,
+    function_environment,
+    load_module,
+    load_template,
+    repo_root,
+    routes,
+)
 
 DOCUMENT_NAME = "openapi.json"
+DOCUMENT_TABLE = "oauth-authz"  # the table name the functions' modules are loaded with (never used)
 TITLE = "oauth-authz"
 DESCRIPTION = (
     "GitHub's OAuth Authorizations API, self-hosted: users create and manage OAuth tokens with their "
@@ -83,10 +94,26 @@ def _powertools_schemes() -> dict[str, Any]:
     }
 
 
-def _load(spec: FunctionSpec, loaded: dict[Path, ModuleType]) -> ModuleType:
+def _load(template: Template, spec: FunctionSpec, loaded: dict[Path, ModuleType]) -> ModuleType:
     if spec.module_path not in loaded:
-        loaded[spec.module_path] = load_module(spec.module_path, f"_openapi_{spec.logical_id}")
+        with _environment(function_environment(template, spec.logical_id, DOCUMENT_TABLE)):
+            loaded[spec.module_path] = load_module(spec.module_path, f"_openapi_{spec.logical_id}")
     return loaded[spec.module_path]
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """The function's own environment while its module runs (it validates its settings at import)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _version() -> str:
@@ -119,7 +146,7 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
     for route in routes(template):
-        module = _load(route.function, loaded)
+        module = _load(template, route.function, loaded)
         part = module.app.get_openapi_schema(title=TITLE, security_schemes=_powertools_schemes())
         data = part.model_dump(mode="json", by_alias=True, exclude_none=True)
         method = route.method.lower()

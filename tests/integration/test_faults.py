@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from oauth_authz.models.domain import User
-from oauth_authz.store.client import RETRY_CONFIG
 from oauth_authz.store.repository import Repository
+from oauth_authz.store.table import RETRY_CONFIG
 from tests.support.api import Api, AppApi
 from tests.support.data import DOCS_URL, EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
 from tests.support.events import auth_error_context, build_event

@@ -318,7 +318,7 @@ FUNCTIONS = {
 
         def lambda_handler(event, context):
             from oauth_authz.settings import get_settings
-            from oauth_authz.store.client import dynamodb_client
+            from oauth_authz.store.table import dynamodb_client
 
             return {
                 "statusCode": 200,

@@ -9,7 +9,7 @@
   before it sees the k-th answer (a `BaseException`: no `except Exception` in the code can catch it);
 - `backoffs`: the delays botocore's retry policy chose (recorded, then not slept, so the tests stay fast).
 
-The hooks go on the process's cached client (`oauth_authz.store.client.dynamodb_client`), registered first so
+The hooks go on the process's cached client (`oauth_authz.store.table.dynamodb_client`), registered first so
 they run before moto's own `before-send` stub.
 """
 
@@ -28,7 +28,7 @@ from botocore.exceptions import ConnectionClosedError
 from botocore.retries import standard
 from moto.core.models import botocore_stubber as moto_stub
 
-from oauth_authz.store.client import dynamodb_client
+from oauth_authz.store.table import dynamodb_client
 
 THROTTLING = ("ThrottlingException", 400, "Rate of requests exceeds the allowed throughput.")
 INTERNAL = ("InternalServerError", 500, "Internal server error")

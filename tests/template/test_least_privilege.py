@@ -13,8 +13,8 @@ from oauth_authz import totp
 from oauth_authz.secretbox import new_local_key
 from oauth_authz.service import authentication
 from oauth_authz.service.accounts import Accounts
-from oauth_authz.store import client as store_client
 from oauth_authz.store import keys
+from oauth_authz.store import table as store_client
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD
 from tests.support.events import authorizer_event, basic
 from tests.template.conftest import resources

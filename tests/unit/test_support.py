@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from oauth_authz.models.domain import Authorization, Grant, GrantEntry, User
-from oauth_authz.store import items, keys
+from oauth_authz.store import items
 from tests.support.events import authorizer_event, basic, build_event, load_event
 from tests.support.invariants import table_problems
 from tests.support.lambdas import assert_github_headers, to_result
@@ -116,8 +116,8 @@ def consistent_table() -> list[dict[str, Any]]:
         *(items.authorization_item(a) for a in (personal, app)),
         *(items.token_item(a) for a in (personal, app)),
         *(items.authorization_id_guard_item(a) for a in (personal, app)),
-        items.uniqueness_item(keys.note_key(1, "note 1"), "NoteClaim", personal),
-        items.uniqueness_item(keys.fingerprint_key(1, "cid", "laptop"), "FingerprintClaim", app),
+        items.claim_item(personal),
+        items.claim_item(app),
         items.grant_item(grant),
         items.grant_id_guard_item(grant),
     ]

@@ -1,4 +1,5 @@
-"""Domain errors. They know nothing of HTTP: `oauth_authz.http` maps them to GitHub's answers in one place."""
+"""Domain errors. They know nothing of HTTP: `oauth_authz.http.error_map` maps them to GitHub's answers,
+in one place."""
 
 from __future__ import annotations
 

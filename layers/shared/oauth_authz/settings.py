@@ -1,18 +1,32 @@
-"""Settings, read once from the environment and validated at cold start."""
+"""Settings, read once from the environment (pydantic-settings) and validated when the function initialises:
+every function's module calls `get_settings()` at import, so a bad environment fails the cold start with a
+message naming the variables, not the first request.
+
+The variables are the fields' names in capitals (`TABLE_NAME`, `LOCKOUT_THRESHOLD`, ...); an empty one is
+absent (the default holds), as the template leaves its optional parameters empty.
+"""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from oauth_authz.scopes import GITHUB_SCOPES
 
 
-class Settings(BaseModel):
+class InvalidSettings(ValueError):
+    """The function's environment is not a valid configuration; the message names each variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_ignore_empty=True, frozen=True)
+
     table_name: str = Field(min_length=3, max_length=255)
-    allowed_scopes: frozenset[str] = GITHUB_SCOPES
+    # A comma-separated list (not JSON); empty, or only commas and spaces: GitHub's scopes.
+    allowed_scopes: Annotated[frozenset[str], NoDecode] = GITHUB_SCOPES
     max_token_lifetime_seconds: int = Field(default=0, ge=0)
     lockout_threshold: int = Field(default=10, ge=1)
     lockout_window_seconds: int = Field(default=900, ge=1)
@@ -27,22 +41,19 @@ class Settings(BaseModel):
             return scopes or GITHUB_SCOPES
         return value
 
-    @classmethod
-    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {"table_name": env.get("TABLE_NAME", "")}
-        for field, name in (
-            ("allowed_scopes", "ALLOWED_SCOPES"),
-            ("max_token_lifetime_seconds", "MAX_TOKEN_LIFETIME_SECONDS"),
-            ("lockout_threshold", "LOCKOUT_THRESHOLD"),
-            ("lockout_window_seconds", "LOCKOUT_WINDOW_SECONDS"),
-            ("auth_cache_seconds", "AUTH_CACHE_SECONDS"),
-        ):
-            if env.get(name, "") != "":
-                values[field] = env[name]
-        return cls.model_validate(values)
+
+def load_settings() -> Settings:
+    """The settings from this process's environment, or `InvalidSettings` saying what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            for problem in error.errors(include_input=False, include_url=False)
+        )
+        raise InvalidSettings(f"invalid settings in the environment: {problems}") from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_environ()
+    return load_settings()

@@ -68,7 +68,7 @@ WORKER_PRELOAD: tuple[str, ...] = (
     "oauth_authz.models.domain",
     "oauth_authz.views",
     "oauth_authz.settings",
-    "oauth_authz.store.client",
+    "oauth_authz.store.table",
     "oauth_authz.store.repository",
     "oauth_authz.service.accounts",
     "oauth_authz.service.app_tokens",

@@ -12,6 +12,7 @@ from oauth_authz.models.api import http_url
 from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
 from oauth_authz.passwords import hash_password
 from oauth_authz.secretbox import seal
+from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
@@ -40,6 +41,7 @@ class NewApp:
 class Accounts:
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
+        self.admin = Admin(repository.table)  # the scans and bulk deletes, on the same table
 
     def create_user(self, login: str, password: str) -> User:
         if not LOGIN_PATTERN.match(login):
@@ -60,11 +62,11 @@ class Accounts:
         return user
 
     def list_users(self) -> list[User]:
-        return self.repository.list_users()
+        return self.admin.list_users()
 
     def delete_user(self, login: str) -> User:
         user = self._user(login)
-        self.repository.delete_user(user)
+        self.admin.delete_user(user)
         return user
 
     def enable_two_factor(self, login: str) -> TwoFactorSetup:
@@ -109,10 +111,10 @@ class Accounts:
         return NewApp(app, client_secret)
 
     def list_apps(self) -> list[App]:
-        return self.repository.list_apps()
+        return self.admin.list_apps()
 
     def delete_app(self, client_id: str) -> tuple[App, int]:
         app = self.repository.get_app(client_id)
         if app is None:
             raise AccountError(f"No app with client_id {client_id!r}.")
-        return app, self.repository.delete_app(app)
+        return app, self.admin.delete_app(app)

@@ -28,7 +28,8 @@ from oauth_authz.models.domain import (
 from oauth_authz.scopes import dedupe, unknown
 from oauth_authz.service.retries import with_retries
 from oauth_authz.settings import Settings, get_settings
-from oauth_authz.store.repository import FINGERPRINT, NOTE, AppContext, Repository, WriteConflict
+from oauth_authz.store.repository import FINGERPRINT, NOTE, AppContext, Repository
+from oauth_authz.store.table import WriteConflict
 
 # GitHub answers a duplicate personal-token note with this field name; clients look for it.
 NOTE_TAKEN = FieldError("description", ErrorCode.ALREADY_EXISTS)

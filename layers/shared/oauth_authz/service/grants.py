@@ -1,16 +1,13 @@
 """Grants: one per OAuth app holding tokens of the user; revoking one removes every token of that app.
 
-A grant with many tokens cannot go in one transaction (100 actions at most), so it is revoked in parts of 30
-tokens, each a transaction that deletes some authorizations with their items and their entries in the grant
-(the last part deletes the grant itself), and checks the grant's version: a token created meanwhile makes the
-revocation start over, so nothing created before the revocation answered survives it, and no part ever
-leaves a token without its grant entry. DynamoDB calls: one Query, then one per 30 tokens.
+A grant with many tokens is revoked in parts (`Repository.revoke_grant`), each checking the grant's version:
+a token created meanwhile makes the revocation start over from a fresh read, so nothing created before the
+revocation answered survives it. DynamoDB calls: one Query, then one transaction per 30 tokens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import lru_cache
 
 from oauth_authz import clock
@@ -18,7 +15,8 @@ from oauth_authz.errors import NotFound, StoreUnavailable
 from oauth_authz.models.domain import Grant, Principal
 from oauth_authz.service.retries import backoff
 from oauth_authz.settings import get_settings
-from oauth_authz.store.repository import Repository, WriteConflict
+from oauth_authz.store.repository import Repository
+from oauth_authz.store.table import WriteConflict
 
 ROUNDS = 8
 
@@ -55,14 +53,8 @@ class GrantService:
                     raise NotFound()
                 return  # a concurrent revocation finished the work
             doomed = [auth for auth in authorizations if auth.client_id == grant.client_id]
-            size = Repository.GRANT_PART
-            parts = [doomed[start : start + size] for start in range(0, len(doomed), size)] or [[]]
             try:
-                version = grant.version
-                for index, part in enumerate(parts):
-                    last = index == len(parts) - 1
-                    self.repository.revoke_grant_part(replace(grant, version=version), part, moment, last)
-                    version += 1
+                self.repository.revoke_grant(grant, doomed, moment)
                 return
             except WriteConflict:
                 backoff(round_)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.store.repository import WriteConflict
+from oauth_authz.store.table import WriteConflict
 
 ATTEMPTS = 6
 T = TypeVar("T")

@@ -1,1 +1,2 @@
-"""The single table: key builders, item conversion and the repository (the only code that knows keys)."""
+"""The single table: key builders (`keys`), items (`items`), the plumbing every call goes through (`table`),
+the request path's repository (`repository`) and the admin CLI's operations (`admin`)."""

@@ -12,21 +12,31 @@ from oauth_authz.store import keys
 Item = dict[str, Any]
 
 
-def _s(value: str) -> dict[str, str]:
+def string(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def _n(value: int) -> dict[str, str]:
+def number(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
+def key_attributes(key: dict[str, str]) -> Item:
+    """A key (`keys.py`: {"PK": ..., "SK": ...}) as the attributes of an item or a request's `Key`."""
+    return {name: string(value) for name, value in key.items()}
+
+
+def item_type(item: Item) -> str | None:
+    """What an item is (`User`, `Authorization`, `Grant`, ...); guards and claims may have none."""
+    return _get_s(item, "Type")
+
+
 def _strings(values: list[str]) -> dict[str, list[dict[str, str]]]:
-    return {"L": [_s(v) for v in values]}
+    return {"L": [string(v) for v in values]}
 
 
 def _optional(item: Item, name: str, value: str | None) -> None:
     if value is not None:
-        item[name] = _s(value)
+        item[name] = string(value)
 
 
 def _get_s(item: Item, name: str) -> str | None:
@@ -50,7 +60,7 @@ def _get_time(item: Item, name: str) -> datetime | None:
 def _ttl(item: Item, expires_at: datetime | None) -> Item:
     """DynamoDB's TTL removes an expired token's items (reads check `expires_at` too: TTL is lazy)."""
     if expires_at is not None:
-        item["expires_ttl"] = _n(int(expires_at.timestamp()))
+        item["expires_ttl"] = number(int(expires_at.timestamp()))
     return item
 
 
@@ -59,13 +69,13 @@ def _ttl(item: Item, expires_at: datetime | None) -> Item:
 
 def user_item(user: User) -> Item:
     item = {
-        **{k: _s(v) for k, v in keys.login_key(user.login).items()},
-        "Type": _s("User"),
-        "id": _n(user.id),
-        "login": _s(user.login),
-        "password_hash": _s(user.password_hash),
-        "created_at": _s(iso(user.created_at)),
-        "totp_last_step": _n(user.totp_last_step),
+        **key_attributes(keys.login_key(user.login)),
+        "Type": string("User"),
+        "id": number(user.id),
+        "login": string(user.login),
+        "password_hash": string(user.password_hash),
+        "created_at": string(iso(user.created_at)),
+        "totp_last_step": number(user.totp_last_step),
     }
     _optional(item, "totp_sealed", user.totp_sealed)
     return item
@@ -82,6 +92,17 @@ def user_from_item(item: Item) -> User:
     )
 
 
+def failed_logins_item(login: str, now: int, window: int) -> Item:
+    """A login's first failed attempt of a window; gone with DynamoDB's TTL two windows later."""
+    return {
+        **key_attributes(keys.failed_logins_key(login)),
+        "Type": string("FailedLogins"),
+        "count": number(1),
+        "window_start": number(now),
+        "expires_ttl": number(now + 2 * window),
+    }
+
+
 def failed_logins_from_item(item: Item | None) -> FailedLogins:
     if item is None:
         return FailedLogins()
@@ -89,19 +110,19 @@ def failed_logins_from_item(item: Item | None) -> FailedLogins:
 
 
 def user_id_guard_item(user: User) -> Item:
-    return {**{k: _s(v) for k, v in keys.user_id_key(user.id).items()}, "login": _s(user.login)}
+    return {**key_attributes(keys.user_id_key(user.id)), "login": string(user.login)}
 
 
 def app_item(app: App) -> Item:
     return {
-        **{k: _s(v) for k, v in keys.app_key(app.client_id).items()},
-        "Type": _s("App"),
-        "id": _n(app.id),
-        "client_id": _s(app.client_id),
-        "name": _s(app.name),
-        "url": _s(app.url),
-        "secret_hash": _s(app.secret_hash),
-        "created_at": _s(iso(app.created_at)),
+        **key_attributes(keys.app_key(app.client_id)),
+        "Type": string("App"),
+        "id": number(app.id),
+        "client_id": string(app.client_id),
+        "name": string(app.name),
+        "url": string(app.url),
+        "secret_hash": string(app.secret_hash),
+        "created_at": string(iso(app.created_at)),
     }
 
 
@@ -121,17 +142,17 @@ def app_from_item(item: Item) -> App:
 
 def _authorization_body(auth: Authorization) -> Item:
     body: Item = {
-        "id": _n(auth.id),
-        "user_id": _n(auth.user_id),
-        "login": _s(auth.login),
-        "app_name": _s(auth.app_name),
-        "app_url": _s(auth.app_url),
+        "id": number(auth.id),
+        "user_id": number(auth.user_id),
+        "login": string(auth.login),
+        "app_name": string(auth.app_name),
+        "app_url": string(auth.app_url),
         "scopes": _strings(auth.scopes),
-        "hashed_token": _s(auth.hashed_token),
-        "token_last_eight": _s(auth.token_last_eight),
-        "created_at": _s(iso(auth.created_at)),
-        "updated_at": _s(iso(auth.updated_at)),
-        "version": _n(auth.version),
+        "hashed_token": string(auth.hashed_token),
+        "token_last_eight": string(auth.token_last_eight),
+        "created_at": string(iso(auth.created_at)),
+        "updated_at": string(iso(auth.updated_at)),
+        "version": number(auth.version),
     }
     _optional(body, "client_id", auth.client_id)
     _optional(body, "note", auth.note)
@@ -143,12 +164,12 @@ def _authorization_body(auth: Authorization) -> Item:
 
 def authorization_item(auth: Authorization) -> Item:
     key = keys.authorization_key(auth.user_id, auth.id)
-    return {**{k: _s(v) for k, v in key.items()}, "Type": _s("Authorization"), **_authorization_body(auth)}
+    return {**key_attributes(key), "Type": string("Authorization"), **_authorization_body(auth)}
 
 
 def token_item(auth: Authorization) -> Item:
     key = keys.token_key(auth.hashed_token)
-    return {**{k: _s(v) for k, v in key.items()}, "Type": _s("Token"), **_authorization_body(auth)}
+    return {**key_attributes(key), "Type": string("Token"), **_authorization_body(auth)}
 
 
 def authorization_from_item(item: Item) -> Authorization:
@@ -181,16 +202,29 @@ ID_GUARD_LIFETIME = timedelta(days=1)
 def authorization_id_guard_item(auth: Authorization) -> Item:
     key = keys.authorization_id_key(auth.id)
     return _ttl(
-        {**{k: _s(v) for k, v in key.items()}, "user_id": _n(auth.user_id)},
+        {**key_attributes(key), "user_id": number(auth.user_id)},
         auth.created_at + ID_GUARD_LIFETIME,
     )
 
 
-def uniqueness_item(key: dict[str, str], kind: str, auth: Authorization) -> Item:
-    """A fingerprint or note claim: points at the authorization that holds it."""
+def claim_item(auth: Authorization) -> Item:
+    """A personal token's note claim or an app token's fingerprint claim (`keys.claim_key`): points at the
+    authorization that holds it, and goes with it (TTL) when it expires."""
+    kind = "NoteClaim" if auth.client_id is None else "FingerprintClaim"
     return _ttl(
-        {**{k: _s(v) for k, v in key.items()}, "Type": _s(kind), "auth_id": _n(auth.id)}, auth.expires_at
+        {**key_attributes(keys.claim_key(auth)), "Type": string(kind), "auth_id": number(auth.id)},
+        auth.expires_at,
     )
+
+
+def claim_holder(item: Item | None, now: datetime) -> int | None:
+    """The id of the authorization holding a claim; None when there is no claim or it is held by an
+    expired token (free to take: its items go with DynamoDB's TTL later)."""
+    if item is None:
+        return None
+    if "expires_ttl" in item and _get_n(item, "expires_ttl") <= now.timestamp():
+        return None
+    return _get_n(item, "auth_id")
 
 
 # Grants
@@ -205,17 +239,17 @@ def grant_entry_value(entry: GrantEntry) -> dict[str, Item]:
 def grant_item(grant: Grant) -> Item:
     key = keys.grant_key(grant.user_id, grant.client_id)
     return {
-        **{k: _s(v) for k, v in key.items()},
-        "Type": _s("Grant"),
-        "id": _n(grant.id),
-        "user_id": _n(grant.user_id),
-        "client_id": _s(grant.client_id),
-        "app_name": _s(grant.app_name),
-        "app_url": _s(grant.app_url),
-        "created_at": _s(iso(grant.created_at)),
-        "updated_at": _s(iso(grant.updated_at)),
+        **key_attributes(key),
+        "Type": string("Grant"),
+        "id": number(grant.id),
+        "user_id": number(grant.user_id),
+        "client_id": string(grant.client_id),
+        "app_name": string(grant.app_name),
+        "app_url": string(grant.app_url),
+        "created_at": string(iso(grant.created_at)),
+        "updated_at": string(iso(grant.updated_at)),
         "auths": {"M": {str(auth_id): grant_entry_value(e) for auth_id, e in grant.entries.items()}},
-        "version": _n(grant.version),
+        "version": number(grant.version),
     }
 
 
@@ -241,4 +275,4 @@ def grant_from_item(item: Item) -> Grant:
 
 def grant_id_guard_item(grant: Grant) -> Item:
     key = keys.grant_id_key(grant.id)
-    return {**{k: _s(v) for k, v in key.items()}, "user_id": _n(grant.user_id)}
+    return {**key_attributes(key), "user_id": number(grant.user_id)}

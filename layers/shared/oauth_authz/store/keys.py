@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oauth_authz.models.domain import Authorization
 
 ID_WIDTH = 16  # 2^53 has 16 digits: zero padding keeps sort keys in numeric order
 
@@ -58,6 +62,13 @@ def fingerprint_key(user_id: int, client_id: str, fingerprint: str | None) -> di
 def note_key(user_id: int, note: str) -> dict[str, str]:
     """A personal token's note is unique among the user's personal tokens."""
     return {"PK": user_partition(user_id), "SK": f"NOTE#{_digest(note)}"}
+
+
+def claim_key(auth: Authorization) -> dict[str, str]:
+    """What makes a token unique among the user's: a personal token's note, an app token's fingerprint."""
+    if auth.client_id is None:
+        return note_key(auth.user_id, auth.note or "")
+    return fingerprint_key(auth.user_id, auth.client_id, auth.fingerprint)
 
 
 def grant_key(user_id: int, client_id: str) -> dict[str, str]:

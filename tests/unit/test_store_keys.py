@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
+from oauth_authz.models.domain import Authorization
 from oauth_authz.store import keys
 
 
@@ -98,3 +101,17 @@ def test_grant_id_key() -> None:
 def test_keys_of_different_users_never_meet() -> None:
     assert keys.note_key(1, "n")["PK"] != keys.note_key(2, "n")["PK"]
     assert keys.fingerprint_key(1, "c", None)["PK"] != keys.fingerprint_key(2, "c", None)["PK"]
+
+
+def test_the_claim_key_is_a_personal_tokens_note_or_an_app_tokens_fingerprint() -> None:
+    moment = datetime(2024, 11, 21, tzinfo=UTC)
+    personal = Authorization(
+        id=5, user_id=1, login="octocat", client_id=None, app_name="n", app_url="https://x", scopes=[],
+        hashed_token="h", token_last_eight="12345678", note="my note", note_url=None, fingerprint="fp",
+        created_at=moment, updated_at=moment,
+    )  # fmt: skip
+    for_app = replace(personal, client_id="cid", note=None)
+
+    assert keys.claim_key(personal) == keys.note_key(1, "my note")
+    assert keys.claim_key(for_app) == keys.fingerprint_key(1, "cid", "fp")
+    assert keys.claim_key(replace(for_app, fingerprint=None)) == keys.fingerprint_key(1, "cid", None)

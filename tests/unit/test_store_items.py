@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
-from oauth_authz.store import items, keys
+from oauth_authz.store import items
 
 T0 = datetime(2024, 11, 21, 14, 40, 5, tzinfo=UTC)
 
@@ -145,7 +145,6 @@ def test_token_item_is_a_copy_under_the_token_hash() -> None:
 def test_claims_expire_with_the_token_and_id_guards_a_day_after_creation() -> None:
     expires = T0 + timedelta(minutes=5)
     auth = personal(expires_at=expires)
-    key = keys.note_key(1, "admin script")
 
     assert items.authorization_id_guard_item(auth) == {
         "PK": {"S": "AUTHID#5"},
@@ -153,7 +152,7 @@ def test_claims_expire_with_the_token_and_id_guards_a_day_after_creation() -> No
         "user_id": {"N": "1"},
         "expires_ttl": {"N": str(int((T0 + timedelta(days=1)).timestamp()))},  # a day after its creation
     }
-    assert items.uniqueness_item(key, "NoteClaim", auth) == {
+    assert items.claim_item(auth) == {
         "PK": {"S": "USER#1"},
         "SK": {"S": f"NOTE#{hashlib.sha256(b'admin script').hexdigest()}"},
         "Type": {"S": "NoteClaim"},
@@ -201,3 +200,43 @@ def test_an_empty_grant_is_a_tombstone_that_round_trips() -> None:
 
     assert items.grant_from_item(items.grant_item(grant)) == grant
     assert items.grant_from_item(items.grant_item(grant)).scopes(T0) == []
+
+
+def test_keys_as_attributes_and_the_type_of_an_item() -> None:
+    key = {"PK": "USER#1", "SK": "GRANT#cid"}
+
+    assert items.key_attributes(key) == {"PK": {"S": "USER#1"}, "SK": {"S": "GRANT#cid"}}
+    assert items.item_type(items.app_item(App("cid", 1, "n", "https://x", T0, "s"))) == "App"
+    assert items.item_type(items.key_attributes(key)) is None  # guards have no type
+
+
+def test_a_failed_login_starts_a_window_that_goes_two_windows_later() -> None:
+    assert items.failed_logins_item("OctoCat", 1_000, 60) == {
+        "PK": {"S": "LOGINFAIL#octocat"},
+        "SK": {"S": "LOGINFAIL"},
+        "Type": {"S": "FailedLogins"},
+        "count": {"N": "1"},
+        "window_start": {"N": "1000"},
+        "expires_ttl": {"N": "1120"},
+    }
+
+
+def test_an_app_tokens_claim_is_its_fingerprint() -> None:
+    auth = personal(client_id="cid", fingerprint="laptop", note=None)
+
+    assert items.claim_item(auth) == {
+        "PK": {"S": "USER#1"},
+        "SK": {"S": f"FP#cid#{hashlib.sha256(b'laptop').hexdigest()}"},
+        "Type": {"S": "FingerprintClaim"},
+        "auth_id": {"N": "5"},
+    }
+
+
+def test_a_claim_is_held_until_its_token_expires() -> None:
+    forever = items.claim_item(personal())
+    expiring = items.claim_item(personal(expires_at=T0 + timedelta(minutes=5)))
+
+    assert items.claim_holder(None, T0) is None
+    assert items.claim_holder(forever, T0 + timedelta(days=999)) == 5
+    assert items.claim_holder(expiring, T0 + timedelta(minutes=4)) == 5
+    assert items.claim_holder(expiring, T0 + timedelta(minutes=5)) is None  # expired: free to take
