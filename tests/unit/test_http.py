@@ -81,6 +81,11 @@ class Thing(BaseModel):
     n: int
 
 
+class Parameters(BaseModel):
+    client_id: str
+    fingerprint: str
+
+
 class Seen(BaseModel):
     principal: dict[str, Any]
     body: dict[str, Any]
@@ -134,6 +139,13 @@ def app() -> APIGatewayRestResolver:
     def delete(authorization_id: str) -> Response:
         http.path_id(authorization_id)
         return http.no_content()
+
+    @app.put("/authorizations/clients/<client_id>/<fingerprint>")
+    def parameters(client_id: str, fingerprint: str) -> Response:
+        read = Parameters(
+            client_id=http.path_param(app, "client_id"), fingerprint=http.path_param(app, "fingerprint")
+        )
+        return http.json_response(200, read)
 
     return app
 
@@ -380,6 +392,16 @@ def test_base_url_defaults_to_https_and_the_domain_name() -> None:
     event = build_event("list_authorizations", headers={"Host": None, "X-Forwarded-Proto": None})
 
     assert base_url_of(event) == "https://abc123.execute-api.us-east-1.amazonaws.com/v1"
+
+
+def test_path_parameters_are_read_decoded(app: APIGatewayRestResolver) -> None:
+    """API Gateway (REST) sends them as the client did, percent-encoded; seen to fail (the fingerprint stayed
+    `my%20laptop%2Fhome%25`) while `path_param` returned them as they came."""
+    raw = {"client_id": "Iv1.8a61f9b3a7aba766", "fingerprint": "my%20laptop%2Fhome%25"}
+    result = call(app, build_event("get_or_create_for_fingerprint", path_params=raw))
+
+    assert result.status == 200
+    assert result.json == {"client_id": "Iv1.8a61f9b3a7aba766", "fingerprint": "my laptop/home%"}
 
 
 def test_base_url_of_a_stage_when_a_parameter_was_percent_encoded() -> None:

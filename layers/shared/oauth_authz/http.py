@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -192,14 +192,15 @@ def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaCo
 def _routable(event: dict[str, Any]) -> dict[str, Any]:
     """The event with `path` as the route's own path: behind a custom domain with a base path mapping,
     API Gateway's `path` starts with that base path, on which no route would match (Powertools routes on
-    `path`). Parameters go in percent-encoded, so a decoded `/` cannot split a segment; handlers read
-    them decoded from `pathParameters` (`path_param`)."""
+    `path`). API Gateway (REST) passes `pathParameters` as the client sent them, percent-encoded; they go
+    in encoded once whatever the client did, so that nothing in them can split a segment or miss a route.
+    Handlers read them decoded (`path_param`)."""
     resource = event.get("resource")
     if not resource:
         return event
     path = str(resource)
     for name, value in (event.get("pathParameters") or {}).items():
-        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        path = path.replace("{" + name + "}", quote(unquote(str(value)), safe=""))
     return {**event, "path": path}
 
 
@@ -270,12 +271,12 @@ def path_id(text: str) -> int:
 
 
 def path_param(app: APIGatewayRestResolver, name: str) -> str:
-    """A path parameter as API Gateway decoded it (`pathParameters`); the route's own argument is the raw,
-    still percent-encoded segment of the path."""
+    """A path parameter, decoded: API Gateway (REST) passes `pathParameters` as the client sent them, still
+    percent-encoded (`my%20laptop`); the route's own argument is encoded too (`_routable`)."""
     value = (app.current_event.path_parameters or {}).get(name)
     if value is None:
         raise NotFound()
-    return str(value)
+    return unquote(str(value))
 
 
 def query(app: APIGatewayRestResolver, name: str) -> str | None:
