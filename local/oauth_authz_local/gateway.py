@@ -22,9 +22,8 @@ of this multi-threaded process; see :class:`FunctionPool`.
 Locally the stage is not part of the URL: the base URL is ``http://127.0.0.1:<port>`` and
 ``requestContext.path`` equals ``path``; ``requestContext.stage`` is ``local``.
 
-As on AWS (REST APIs), ``path``, ``requestContext.path`` and the method ARN keep the path as the client
-sent it (percent-encoded), while ``pathParameters`` are URL-decoded. Powertools' resolver matches
-routes on ``path``, so its route arguments are the encoded segments, on AWS and here alike.
+As on AWS (REST APIs), ``path``, ``requestContext.path``, the method ARN and ``pathParameters`` keep the
+path as the client sent it (percent-encoded): API Gateway decodes the query string, never the path.
 """
 
 from __future__ import annotations
@@ -256,7 +255,7 @@ def _match_segments(
             rest = request[index:]
             if not rest or not any(rest):
                 return None
-            parameters[segment[1:-2]] = unquote("/".join(rest))
+            parameters[segment[1:-2]] = "/".join(rest)
             score.append(0)
             return tuple(score), parameters
         if index >= len(request):
@@ -264,7 +263,7 @@ def _match_segments(
         if segment.startswith("{") and segment.endswith("}"):
             if not request[index]:
                 return None
-            parameters[segment[1:-1]] = unquote(request[index])
+            parameters[segment[1:-1]] = request[index]
             score.append(1)
         elif segment == request[index] or segment == unquote(request[index]):
             score.append(2)

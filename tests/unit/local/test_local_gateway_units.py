@@ -94,7 +94,7 @@ TABLE = RouteTable(
             "/authorizations/clients/abc/a%2Fb%20c",
             "/authorizations/clients/{client_id}/{fingerprint}",
             "ForFingerprint",
-            {"client_id": "abc", "fingerprint": "a/b c"},
+            {"client_id": "abc", "fingerprint": "a%2Fb%20c"},  # as sent, as API Gateway passes them
         ),
         (
             "GET",
@@ -110,7 +110,7 @@ TABLE = RouteTable(
             "Revoke",
             {"client_id": "c1"},
         ),
-        ("DELETE", "/files/a/b%20c/d", "/files/{path+}", "Files", {"path": "a/b c/d"}),
+        ("DELETE", "/files/a/b%20c/d", "/files/{path+}", "Files", {"path": "a/b%20c/d"}),
         ("GET", "/", "/", "Root", {}),
     ],
 )
@@ -305,7 +305,7 @@ def test_proxy_event_has_the_rest_shape() -> None:
         },
         "queryStringParameters": {"page": "3", "per_page": "5", "empty": ""},
         "multiValueQueryStringParameters": {"page": ["2", "3"], "per_page": ["5"], "empty": [""]},
-        "pathParameters": {"client_id": "abc", "fingerprint": "a/b"},
+        "pathParameters": {"client_id": "abc", "fingerprint": "a%2Fb"},
         "stageVariables": None,
         "body": '{"a": 1}',
         "isBase64Encoded": False,
