@@ -108,6 +108,13 @@ CASES = [
         headers=client_headers(),
     ),
     Case(
+        "a trailing slash",
+        "GET",
+        "/authorizations/{authorization_id}",
+        "/authorizations/42/",
+        headers=client_headers(),
+    ),
+    Case(
         "post with a JSON body",
         "POST",
         "/authorizations",
@@ -324,7 +331,7 @@ def _repeated_headers(seen: Seen) -> bool:
 def _decoded_path(seen: Seen) -> bool:
     ours, case = seen.ours, seen.case
     assert ours["path"] == case.path
-    raw = dict(zip(case.resource.split("/"), case.path.split("/"), strict=True))
+    raw = dict(zip(case.resource.split("/"), case.path.rstrip("/").split("/"), strict=True))
     assert ours["pathParameters"] == (
         {key[1:-1]: value for key, value in raw.items() if key[:1] == "{"} or None
     )
