@@ -88,7 +88,7 @@ def sam_events(request: dict[str, Any]) -> dict[str, Any]:
     api = Api(routes=[route])
     api.stage_name = request["stage"]
     runner = _RecordingRunner(answer)
-    service = LocalApigwService(api, runner, port=0, host="127.0.0.1", stderr=None)  # type: ignore[arg-type]
+    service = LocalApigwService(api, runner, port=0, host="127.0.0.1", stderr=None)
     service.create()
     server = make_server("127.0.0.1", 0, service._app, threaded=False)
     service.port = server.port  # the X-Forwarded-Port SAM puts in the event is the port it listens on
@@ -125,7 +125,7 @@ def _send(port: int, request: dict[str, Any]) -> int:
 
 def main() -> None:
     # Offline: SAM's usage telemetry is never collected nor sent from here.
-    EventTracker.track_event = staticmethod(lambda *args, **kwargs: None)  # type: ignore[method-assign]
+    EventTracker.track_event = staticmethod(lambda *args, **kwargs: None)
     requests = json.load(sys.stdin)
     print(json.dumps([sam_events(request) for request in requests]))
 
