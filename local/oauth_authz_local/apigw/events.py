@@ -2,8 +2,9 @@
 authorizer's (REQUEST or TOKEN), with the ``requestContext`` both carry.
 
 As on AWS (REST APIs), ``path``, ``requestContext.path``, the method ARN and ``pathParameters`` keep the
-path as the client sent it (percent-encoded): API Gateway decodes the query string, never the path. Locally the stage is not part of the URL:
-``requestContext.path`` equals ``path`` and ``requestContext.stage`` is ``local``.
+path as the client sent it (percent-encoded): API Gateway decodes the query string, never the path.
+Locally the stage is not part of the URL: ``requestContext.path`` equals ``path`` and
+``requestContext.stage`` is ``local``.
 """
 
 from __future__ import annotations
