@@ -3,9 +3,9 @@ parallel guesses has at most `LockoutThreshold` of them verified, for passwords 
 TOTP code presented by two threads at once lets exactly one in.
 
 The threads share one `Authenticator` (one instance's worth of code, run concurrently, as several Lambda
-instances would) on the moto table. moto in-process is not thread-safe, so each DynamoDB call is made under a
-lock: one call at a time, as DynamoDB applies the writes to one item, while the verifications (slowed to 50 ms,
-the time a guess is in flight) overlap freely.
+instances would) on the moto table. moto in-process is not thread-safe, so each DynamoDB call is made under
+a lock: one call at a time, as DynamoDB applies the writes to one item, while the verifications (slowed to
+50 ms, the time a guess is in flight) overlap freely.
 """
 
 from __future__ import annotations

@@ -214,7 +214,12 @@ def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) ->
 
 
 # IAM has no TransactWriteItems action: a transaction is authorized as each of its actions.
-TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 def _written_partitions(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -231,7 +236,10 @@ def _written_partitions(operation: str, params: dict[str, Any]) -> list[tuple[st
         return found
     if operation == "BatchWriteItem":
         return [
-            ("BatchWriteItem", (request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])["PK"]["S"])
+            (
+                "BatchWriteItem",
+                (request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])["PK"]["S"],
+            )
             for requests in params["RequestItems"].values()
             for request in requests
         ]

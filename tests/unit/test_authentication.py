@@ -152,7 +152,9 @@ class FakeRepository:
             self.release_attempt(user.login, reserved)
         return True
 
-    def reserve_attempt(self, login: str, seen: FailedLogins, now: int, threshold: int, window: int) -> int | None:
+    def reserve_attempt(
+        self, login: str, seen: FailedLogins, now: int, threshold: int, window: int
+    ) -> int | None:
         current = self.failures.get(login.lower(), FailedLogins())
         if current.locked(now, threshold, window):
             return None

@@ -14,9 +14,9 @@ from typing import Any
 
 from oauth_authz import clock
 from oauth_authz.clock import iso
+from oauth_authz.errors import StoreUnavailable
 from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
 from oauth_authz.store import items, keys
-from oauth_authz.errors import StoreUnavailable
 from oauth_authz.store.table import ConditionFailed, Table, Write, WriteConflict, delete, put, update
 
 NOTE = "note"
@@ -76,7 +76,9 @@ class Repository:
         user = items.user_from_item(found["user"]) if "user" in found else None
         return user, items.failed_logins_from_item(found.get("failed"))
 
-    def reserve_attempt(self, login: str, seen: FailedLogins, now: int, threshold: int, window: int) -> int | None:
+    def reserve_attempt(
+        self, login: str, seen: FailedLogins, now: int, threshold: int, window: int
+    ) -> int | None:
         """Take one attempt of the login's window before it is verified, in one conditional write: the
         attempt counts as a failure from now on (a success gives it back, `release_attempt`). None when
         the window is full (the login is locked out); else the window's start, to give the attempt back.
@@ -145,9 +147,8 @@ class Repository:
                         {
                             "ConditionCheck": {
                                 "Key": items.key_attributes(keys.failed_logins_key(login)),
-                                "ConditionExpression": (
-                                    "attribute_not_exists(PK) OR window_start <= :expired OR #count < :threshold"
-                                ),
+                                "ConditionExpression": "attribute_not_exists(PK)"
+                                " OR window_start <= :expired OR #count < :threshold",
                                 "ExpressionAttributeNames": {"#count": "count"},
                                 "ExpressionAttributeValues": {
                                     ":expired": items.number(now - window),
@@ -173,13 +174,18 @@ class Repository:
         }
         if reserved is None:
             try:
-                self.table.call("update_item", Key=items.key_attributes(keys.login_key(user.login)), **totp_update)
+                self.table.call(
+                    "update_item", Key=items.key_attributes(keys.login_key(user.login)), **totp_update
+                )
             except ConditionFailed:
                 return False
             return True
         try:
             self.table.transact(
-                [update("totp", keys.login_key(user.login), **totp_update), self._release(user.login, reserved)]
+                [
+                    update("totp", keys.login_key(user.login), **totp_update),
+                    self._release(user.login, reserved),
+                ]
             )
         except WriteConflict as conflict:
             if "totp" in conflict.parts:
