@@ -33,10 +33,10 @@ import pytest
 import requests
 
 from tests.support.e2e import App, Client, Secrets, Server, User, assert_validation_failed, sha256
-from tests.support.e2e_auth import TABLE, table_items
+from tests.support.e2e_auth import TABLE, store_client, table_items
 from tests.support.invariants import assert_invariants
 from tests.support.reliability import ReliabilityReport
-from tests.support.workload import make_accounts, store_repository
+from tests.support.workload import make_accounts
 
 pytestmark = [pytest.mark.reliability, pytest.mark.long]
 
@@ -303,9 +303,9 @@ def test_reset_racing_check_and_revoke(
     def watcher() -> int:
         """Snapshots of the store (each Scan runs under the embedded store's one lock: a single moment):
         the moments no client can see, between a reset's write and its answer, are checked too."""
-        store = store_repository(server)
+        client = store_client(server)
         while time.monotonic() < stop:
-            found = store.client.scan(
+            found = client.scan(
                 TableName=TABLE,
                 FilterExpression="#type = :token AND id = :id",
                 ExpressionAttributeNames={"#type": "Type"},
