@@ -370,3 +370,42 @@ def test_nonsense_gets_an_oauth_error_not_a_fault(
     answer = _call(_event(body, {**headers, "Accept": "application/json"}))
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == INCORRECT_CLIENT_CREDENTIALS.model_dump()
+
+
+# Budgets: DynamoDB round trips ------------------------------------------------------------------------------
+
+
+def _calls(repository: Repository, run: Callable[[], object]) -> list[str]:
+    made: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    events = repository.table.client.meta.events
+    events.register("before-call.dynamodb", record)
+    try:
+        run()
+    finally:
+        events.unregister("before-call.dynamodb", record)
+    return made
+
+
+def test_the_exchange_is_one_read_and_one_transaction(
+    web_app: RegisteredApp, octocat: User, swap: Exchange, repository: Repository
+) -> None:
+    """SPEC's budget for the code exchange (`make bench`'s `code_exchange` too), a grant or none."""
+    code = code_for(web_app.client_id, octocat, scope="repo")
+    assert _calls(repository, lambda: swap(code)) == ["BatchGetItem", "TransactWriteItems"]
+    code = code_for(web_app.client_id, octocat, scope="repo")
+    assert _calls(repository, lambda: swap(code)) == ["BatchGetItem", "TransactWriteItems"]
+    assert _calls(repository, lambda: swap("nonsense")) == ["GetItem"]
+
+
+def test_remembered_consent_is_one_read(
+    web_app: RegisteredApp, octocat: User, repository: Repository
+) -> None:
+    request = oauth_web_flow.parse_authorize_request({"client_id": web_app.client_id})
+    assert _calls(repository, lambda: oauth_web_flow.needs_consent(request, octocat.id)) == ["GetItem"]
+    assert _calls(repository, lambda: oauth_web_flow.approve(request, octocat.id, "octocat")) == [
+        "TransactWriteItems"
+    ]
