@@ -24,7 +24,7 @@ from tests.support.web_flow import CALLBACK, code_for
 pytestmark = pytest.mark.reliability
 
 FIXTURES_OK = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 NAMES = ["client_id", "client_secret", "code", "redirect_uri", "code_verifier", "grant_type", "state", "x"]
 values = st.one_of(st.text(max_size=80), st.sampled_from(["", "authorization_code", "S256", "\x00", "%00"]))
@@ -107,13 +107,8 @@ def test_never_a_fault_never_a_token(
     answer = _call(body, headers, query, shape == "base64")
 
     assert answer["statusCode"] == 200, answer
-    if (
-        "access_token=" in answer["body"]
-        or "access_token" in answer["body"]
-        and "<error>" not in answer["body"]
-    ):
-        # only a well-formed exchange of the real code may give a token
-        assert with_app and form.get("grant_type", "authorization_code") in ("", "authorization_code")
+    if "gho_" in answer["body"]:  # only the real code with its app's credentials gives a token
+        assert with_app and form.get("grant_type") in (None, "", "authorization_code"), answer
     else:
         assert any(error in answer["body"] for error in ERRORS), answer
     assert_table_invariants(table)
