@@ -7,22 +7,29 @@ Every write that must hold together is one TransactWriteItems; a failed conditio
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from oauth_authz import clock
 from oauth_authz.clock import iso
-from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
+from oauth_authz.models.domain import (
+    App,
+    Authorization,
+    AuthorizationCode,
+    Grant,
+    GrantEntry,
+    User,
+)
 from oauth_authz.store import items, keys
-from oauth_authz.store.table import ConditionFailed, Table, Write, WriteConflict, delete, put, update
+from oauth_authz.store.sign_ins import SignInRecords
+from oauth_authz.store.table import Table, Write, WriteConflict, delete, put, update
 
 NOTE = "note"
 FINGERPRINT = "fingerprint"
 AUTHORIZATION = "authorization"
 GRANT = "grant"
+CODE = "code"
 
 
 class AlreadyExists(Exception):
@@ -46,7 +53,16 @@ def _versioned(version: int) -> dict[str, Any]:
     }
 
 
-class Repository:
+@dataclass(frozen=True)
+class ExchangeContext:
+    """What exchanging a code needs, read in one BatchGetItem."""
+
+    code: AuthorizationCode | None
+    app: App | None
+    grant: Grant | None
+
+
+class Repository(SignInRecords):
     # Three deletes per authorization (its item, its token copy, its claim; the id guard stays until its TTL)
     # and the grant's update, or in the last part the grant and its id guard: at most 92 of 100 actions.
     GRANT_PART = 30
@@ -69,129 +85,6 @@ class Repository:
             if "user" in conflict.parts:
                 raise AlreadyExists(user.login) from conflict
             raise
-
-    def login_state(self, login: str) -> tuple[User | None, FailedLogins]:
-        """The user (if the login exists) and the login's failed attempts: one BatchGetItem."""
-        found = self.table.batch_get({"user": keys.login_key(login), "failed": keys.failed_logins_key(login)})
-        user = items.user_from_item(found["user"]) if "user" in found else None
-        return user, items.failed_logins_from_item(found.get("failed"))
-
-    def reserve_attempt(
-        self, login: str, seen: FailedLogins, now: int, threshold: int, window: int
-    ) -> int | None:
-        """Take one attempt of the login's window before it is verified, in one conditional write: the
-        attempt counts as a failure from now on (a success gives it back, `release_attempt`). None when
-        the window is full (the login is locked out); else the window's start, to give the attempt back.
-
-        Check and count are one step, so a burst of parallel attempts verifies at most `threshold` of them
-        (reading the count, verifying, then counting let 17 of 40 through a threshold of 10)."""
-        for _ in range(3):
-            try:
-                if seen.in_window(now, window):
-                    self.table.call(
-                        "update_item",
-                        Key=items.key_attributes(keys.failed_logins_key(login)),
-                        UpdateExpression="ADD #count :one",
-                        ConditionExpression="window_start = :start AND #count < :threshold",
-                        ExpressionAttributeNames={"#count": "count"},
-                        ExpressionAttributeValues={
-                            ":one": items.number(1),
-                            ":start": items.number(seen.window_start),
-                            ":threshold": items.number(threshold),
-                        },
-                    )
-                    return seen.window_start
-                self.table.call(
-                    "put_item",
-                    Item=items.failed_logins_item(login, now, window),
-                    ConditionExpression="attribute_not_exists(PK) OR window_start = :start",
-                    ExpressionAttributeValues={":start": items.number(seen.window_start)},
-                )
-                return now
-            except ConditionFailed:
-                seen = items.failed_logins_from_item(self.table.get(keys.failed_logins_key(login)))
-                if seen.locked(now, threshold, window):
-                    return None
-        raise StoreUnavailable()  # the window kept changing under us: the client tries again
-
-    def _release(self, login: str, window_start: int) -> Write:
-        """Give back an attempt reserved in the window that began at `window_start` (not one of a later)."""
-        return update(
-            "attempt",
-            keys.failed_logins_key(login),
-            UpdateExpression="ADD #count :minus_one",
-            ConditionExpression="window_start = :start AND #count > :zero",
-            ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues={
-                ":minus_one": items.number(-1),
-                ":start": items.number(window_start),
-                ":zero": items.number(0),
-            },
-        )
-
-    def release_attempt(self, login: str, window_start: int) -> None:
-        """A verified attempt gives its reservation back: a success is not a failure (nor does it reset
-        the count). Nothing to give back once the window has been replaced by a new one."""
-        with suppress(ConditionFailed):
-            self.table.call("update_item", **self._release(login, window_start).action["Update"])
-
-    def attempt_open(self, login: str, now: int, threshold: int, window: int) -> bool:
-        """Whether the login may be tried now, checked in the same order as the reservations (a
-        ConditionCheck, which writes nothing): for a password a warm authorizer verified lately, which
-        costs no argon2 and need not hold a reservation, but must not be tried past a lockout either."""
-        try:
-            self.table.transact(
-                [
-                    Write(
-                        "attempt",
-                        {
-                            "ConditionCheck": {
-                                "Key": items.key_attributes(keys.failed_logins_key(login)),
-                                "ConditionExpression": "attribute_not_exists(PK)"
-                                " OR window_start <= :expired OR #count < :threshold",
-                                "ExpressionAttributeNames": {"#count": "count"},
-                                "ExpressionAttributeValues": {
-                                    ":expired": items.number(now - window),
-                                    ":threshold": items.number(threshold),
-                                },
-                            }
-                        },
-                    )
-                ]
-            )
-        except WriteConflict:
-            return False
-        return True
-
-    def accept_totp_step(self, user: User, step: int, reserved: int | None = None) -> bool:
-        """Mark a TOTP step used; False when it (or a later one) was used already: a replayed code. With
-        `reserved` (the window of the attempt reserved for this sign-in), the attempt is given back in the
-        same transaction."""
-        totp_update = {
-            "UpdateExpression": "SET totp_last_step = :step",
-            "ConditionExpression": "attribute_exists(totp_sealed) AND totp_last_step < :step",
-            "ExpressionAttributeValues": {":step": items.number(step)},
-        }
-        if reserved is None:
-            try:
-                self.table.call(
-                    "update_item", Key=items.key_attributes(keys.login_key(user.login)), **totp_update
-                )
-            except ConditionFailed:
-                return False
-            return True
-        try:
-            self.table.transact(
-                [
-                    update("totp", keys.login_key(user.login), **totp_update),
-                    self._release(user.login, reserved),
-                ]
-            )
-        except WriteConflict as conflict:
-            if "totp" in conflict.parts:
-                return False
-            return self.accept_totp_step(user, step)  # the window was replaced: nothing to give back
-        return True
 
     def set_totp(self, user: User, sealed: str | None) -> None:
         """Enable (a sealed seed) or disable (None) two-factor authentication for a user."""
@@ -219,6 +112,23 @@ class Repository:
             self.table.transact([put("app", items.app_item(app))])
         except WriteConflict as conflict:
             raise AlreadyExists(app.client_id) from conflict
+
+    def replace_app(self, app: App) -> bool:
+        """Write an app's new name, URL or callback over the one registered; False when it is gone."""
+        try:
+            self.table.transact(
+                [
+                    put(
+                        "app",
+                        items.app_item(app),
+                        condition="attribute_exists(PK) AND id = :id",
+                        ExpressionAttributeValues={":id": items.number(app.id)},
+                    )
+                ]
+            )
+        except WriteConflict:
+            return False
+        return True
 
     # authorizations ------------------------------------------------------------------------------------
 
@@ -267,21 +177,7 @@ class Repository:
         `new_grant` starts a grant (none existed, or `replaced_grant` had no live token left);
         without it an app token joins the existing grant.
         """
-        writes = [
-            put(AUTHORIZATION, items.authorization_item(auth)),
-            put("token", items.token_item(auth)),
-            put("authorization_id", items.authorization_id_guard_item(auth)),
-            _claim(auth),
-        ]
-        if auth.client_id is not None:
-            if new_grant is None:
-                writes.append(_grant_entry_set(auth, auth.created_at))
-            else:
-                writes.append(_grant_put(new_grant, replaced_grant))
-                writes.append(put("grant_id", items.grant_id_guard_item(new_grant)))
-                if replaced_grant is not None:
-                    writes.append(delete("old_grant_id", keys.grant_id_key(replaced_grant.id)))
-        self.table.transact(writes)
+        self.table.transact(_creation_writes(auth, new_grant, replaced_grant))
 
     def replace_authorization(self, old: Authorization, new: Authorization) -> None:
         """An update: both copies, a moved claim (note or fingerprint) and the grant's scopes, together."""
@@ -303,6 +199,63 @@ class Repository:
         ]
         if auth.client_id is not None:
             writes.append(_grant_entry_remove(auth, moment))
+        self.table.transact(writes)
+
+    # web flow codes ------------------------------------------------------------------------------------
+
+    def create_code(self, code: AuthorizationCode) -> None:
+        self.table.transact([put(CODE, items.code_item(code))])
+
+    def exchange_context(self, hashed_code: str, client_id: str, user_id: int) -> ExchangeContext:
+        """The code, the app and the user's grant for the app: one BatchGetItem."""
+        found = self.table.batch_get(
+            {
+                "code": keys.code_key(hashed_code),
+                "app": keys.app_key(client_id),
+                "grant": keys.grant_key(user_id, client_id),
+            }
+        )
+        return ExchangeContext(
+            code=items.code_from_item(found["code"]) if "code" in found else None,
+            app=items.app_from_item(found["app"]) if "app" in found else None,
+            grant=items.grant_from_item(found["grant"]) if "grant" in found else None,
+        )
+
+    def login_of(self, user_id: int) -> str:
+        return str(self.table.get(keys.user_id_key(user_id))["login"]["S"])  # type: ignore[index]
+
+    def get_grant(self, user_id: int, client_id: str) -> Grant | None:
+        item = self.table.get(keys.grant_key(user_id, client_id))
+        return None if item is None else items.grant_from_item(item)
+
+    def exchange_code(
+        self,
+        code: AuthorizationCode,
+        auth: Authorization,
+        new_grant: Grant | None = None,
+        replaced_grant: Grant | None = None,
+        revoked: Authorization | None = None,
+    ) -> None:
+        """One transaction: the code spent (`WriteConflict` naming `CODE` if it was), the authorization made
+        as `create_authorization` does, and `revoked` (the oldest of ten with these scopes) gone."""
+        spend = update(
+            CODE,
+            keys.code_key(code.hashed_code),
+            UpdateExpression="SET issued_auth_id = :auth_id",
+            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(issued_auth_id)",
+            ExpressionAttributeValues={":auth_id": items.number(auth.id)},
+        )
+        writes = [spend, *_creation_writes(auth, new_grant, replaced_grant, revoked)]
+        if revoked is not None:
+            writes += [
+                delete(
+                    "revoked",
+                    keys.authorization_key(revoked.user_id, revoked.id),
+                    **_versioned(revoked.version),
+                ),
+                delete("revoked_token", keys.token_key(revoked.hashed_token)),
+                _release(revoked),
+            ]
         self.table.transact(writes)
 
     # tokens, by their hash ---------------------------------------------------------------------------------
@@ -372,6 +325,30 @@ class Repository:
 # The writes the repository's transactions are made of -------------------------------------------------------
 
 
+def _creation_writes(
+    auth: Authorization,
+    new_grant: Grant | None,
+    replaced_grant: Grant | None,
+    revoked: Authorization | None = None,
+) -> list[Write]:
+    """A new authorization's items; for an app token also its grant entry (see `create_authorization`)."""
+    writes = [
+        put(AUTHORIZATION, items.authorization_item(auth)),
+        put("token", items.token_item(auth)),
+        put("authorization_id", items.authorization_id_guard_item(auth)),
+        _claim(auth),
+    ]
+    if auth.client_id is not None:
+        if new_grant is None:
+            writes.append(_grant_entry_set(auth, auth.created_at, revoked))
+        else:
+            writes.append(_grant_put(new_grant, replaced_grant))
+            writes.append(put("grant_id", items.grant_id_guard_item(new_grant)))
+            if replaced_grant is not None:
+                writes.append(delete("old_grant_id", keys.grant_id_key(replaced_grant.id)))
+    return writes
+
+
 def _claim(auth: Authorization) -> Write:
     """Take the note (personal token) or (app, fingerprint) claim: free, or held by an expired token,
     whose items DynamoDB's TTL removes later (until then the user could neither reuse nor free it)."""
@@ -415,14 +392,20 @@ def _grant_put(grant: Grant, replaced: Grant | None) -> Write:
     )
 
 
-def _grant_entry_set(auth: Authorization, moment: datetime) -> Write:
+def _grant_entry_set(auth: Authorization, moment: datetime, revoked: Authorization | None = None) -> Write:
+    """An authorization's entry joins (or changes in) its grant; `revoked`'s leaves in the same update."""
     entry = items.grant_entry_value(GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at))
+    names = {"#auths": "auths", "#auth_id": str(auth.id)}
+    expression = "SET #auths.#auth_id = :entry, updated_at = :now ADD version :one"
+    if revoked is not None:
+        names["#revoked_id"] = str(revoked.id)
+        expression += " REMOVE #auths.#revoked_id"
     return update(
         GRANT,
         keys.grant_key(auth.user_id, auth.client_id or ""),
-        UpdateExpression="SET #auths.#auth_id = :entry, updated_at = :now ADD version :one",
+        UpdateExpression=expression,
         ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames={"#auths": "auths", "#auth_id": str(auth.id)},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={
             ":entry": entry,
             ":now": items.string(iso(moment)),
