@@ -62,7 +62,10 @@ def _every_route(api: Api, app_api: AppApi) -> list[str]:
 
 
 def test_route_handlers_log_no_secret(
-    api: Api, app_api: AppApi, debug_logging: Logged, capfd: pytest.CaptureFixture[str]
+    api: Api,
+    app_api: AppApi,
+    debug_logging: Logged,  # noqa: F811 - the fixture of test_debug_logging
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     """Seen red with one handler logging its event (`log_event=True` on check_authorization's
     `inject_lambda_context`): the token in its path found."""
