@@ -211,7 +211,7 @@ def _repository(args: argparse.Namespace) -> Iterator[Repository]:
         return
     with embedded_dynamodb.open_store(args.data_dir) as connection:
         embedded_dynamodb.ensure_table(connection.endpoint, args.table)
-        yield Repository(args.table, embedded_dynamodb.client(connection.endpoint))
+        yield Repository(args.table, connection.client())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
