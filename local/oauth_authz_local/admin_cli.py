@@ -207,10 +207,11 @@ def _repository(args: argparse.Namespace) -> Iterator[Repository]:
     os.environ.pop("TOTP_KMS_KEY_ID", None)
     os.environ["TOTP_LOCAL_KEY"] = local_totp_key(args.data_dir)
     if args.endpoint_url:
-        yield Repository(args.table, embedded_dynamodb.client(args.endpoint_url))
+        served = embedded_dynamodb.served_from(args.endpoint_url, args.data_dir)
+        yield Repository(args.table, embedded_dynamodb.client(args.endpoint_url, served))
         return
     with embedded_dynamodb.open_store(args.data_dir) as connection:
-        embedded_dynamodb.ensure_table(connection.endpoint, args.table)
+        embedded_dynamodb.ensure_table(connection.endpoint, args.table, data_dir=connection.data_dir)
         yield Repository(args.table, connection.client())
 
 

@@ -358,6 +358,16 @@ def open_store(data_dir: str | os.PathLike[str] | None = None, wait_seconds: flo
             time.sleep(0.2)
 
 
+def served_from(endpoint: str, data_dir: str | os.PathLike[str] | None = None) -> Path | None:
+    """The data dir (``data_dir``, else the default) when ``endpoint`` is its running store's, else None:
+    a client of that endpoint then signs with the data dir's key."""
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    with contextlib.suppress(OSError):
+        if (directory / ENDPOINT).read_text(encoding="utf-8").strip() == endpoint.rstrip("/"):
+            return directory
+    return None
+
+
 def is_local_endpoint(endpoint: str) -> bool:
     """True for an endpoint on this machine (DynamoDB Local, the embedded store)."""
     return (urlsplit(endpoint).hostname or "") in ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104
@@ -381,11 +391,13 @@ def client(endpoint: str | None = None, data_dir: Path | None = None, config: An
     return session.client("dynamodb", **kwargs)
 
 
-def ensure_table(endpoint: str | None, table_name: str, template: Template | None = None) -> bool:
+def ensure_table(
+    endpoint: str | None, table_name: str, template: Template | None = None, data_dir: Path | None = None
+) -> bool:
     """Create ``table_name`` from the template's table definition if it is missing, with TTL on the
     template's TTL attribute (``expires_ttl``). Returns True when it created the table."""
     template = template if template is not None else load_template()
-    dynamodb = client(endpoint)
+    dynamodb = client(endpoint, data_dir)
     try:
         dynamodb.describe_table(TableName=table_name)
         return False
