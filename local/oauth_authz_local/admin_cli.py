@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
+from botocore.exceptions import ClientError
+
 from oauth_authz.clock import iso
 from oauth_authz.models.domain import App, User
 from oauth_authz.secretbox import SecretBoxError
@@ -226,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.run(Accounts(repository), args, out)
     except (AccountError, SecretBoxError) as error:
         print(f"oauth-authz: {error}", file=sys.stderr)
+        return 1
+    except ClientError as error:  # e.g. a store that refuses this data dir's key: one line, no traceback
+        code = error.response.get("Error", {}).get("Code", "")
+        print(f"oauth-authz: the store refused the request ({code})", file=sys.stderr)
         return 1
     return 0
 
