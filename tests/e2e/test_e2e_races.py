@@ -305,7 +305,7 @@ def test_reset_racing_check_and_revoke(
         the moments no client can see, between a reset's write and its answer, are checked too."""
         store = store_repository(server)
         while time.monotonic() < stop:
-            found = store.client.scan(
+            found = store.table.client.scan(
                 TableName=TABLE,
                 FilterExpression="#type = :token AND id = :id",
                 ExpressionAttributeNames={"#type": "Type"},
