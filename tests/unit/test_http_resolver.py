@@ -152,9 +152,25 @@ def test_without_path_parameters_a_route_gets_the_decoded_segment(app: APIGatewa
 
 
 def test_behind_a_base_path_the_route_still_matches(app: APIGatewayRestResolver) -> None:
-    event = get_event_with_base_path("/github/api/v3")
+    """GitHub Enterprise's layout: the custom domain's `api/v3` mapping keeps `/api/v3` in `path`."""
+    event = get_event_with_base_path("/api/v3")
 
     assert call(app, event).json == {"n": 5}
+
+
+def test_a_route_without_the_api_layout_is_not_found_under_api_v3() -> None:
+    """A web page's resolver (`http.resolver()`, no `strip_prefixes`) answers only at the root: the custom
+    domain's `api/v3` mapping reaches every resource, and `/api/v3/login/...` must be a 404. Seen red with
+    `_routable` rewriting `path` to the bare route (the page answered under /api/v3)."""
+    page = http.resolver(principal=None)
+
+    @page.get("/authorizations/<authorization_id>")
+    def route(authorization_id: str) -> dict[str, str]:
+        return {"id": authorization_id}
+
+    assert call(page, get_event_with_base_path("")).json == {"id": "5"}
+    assert call(page, get_event_with_base_path("/api/v3")).status == 404
+    assert call(page, get_event_with_base_path("/github")).status == 404
 
 
 def get_event_with_base_path(base: str) -> dict[str, Any]:
