@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from oauth_authz import http
 from oauth_authz.errors import AuthenticationFailed, AuthFailure
 from oauth_authz.models.domain import Principal
 from tests.support.data import ACCEPT_VALUES, DOCS_URL
 from tests.support.events import auth_error_context, build_event, user_context
-from tests.support.http_app import assert_error, build_app, call, get_one
+from tests.support.http_app import Thing, assert_error, build_app, call, get_one
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +165,10 @@ def test_a_route_without_the_api_layout_is_not_found_under_api_v3() -> None:
     page = http.resolver(principal=None)
 
     @page.get("/authorizations/<authorization_id>")
-    def route(authorization_id: str) -> dict[str, str]:
-        return {"id": authorization_id}
+    def route(authorization_id: str) -> Response[str]:
+        return http.json_response(200, Thing(n=http.path_id(authorization_id)))
 
-    assert call(page, get_event_with_base_path("")).json == {"id": "5"}
+    assert call(page, get_event_with_base_path("")).json == {"n": 5}
     assert call(page, get_event_with_base_path("/api/v3")).status == 404
     assert call(page, get_event_with_base_path("/github")).status == 404
 
