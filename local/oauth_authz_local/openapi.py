@@ -95,7 +95,8 @@ IF_NONE_MATCH_HEADER: dict[str, Any] = {
 
 def _powertools_schemes() -> dict[str, Any]:
     return {
-        name: HTTPBase(scheme=s["scheme"], description=s["description"]) for name, s in SECURITY_SCHEMES.items()
+        name: HTTPBase(scheme=s["scheme"], description=s["description"])
+        for name, s in SECURITY_SCHEMES.items()
     }
 
 

@@ -134,7 +134,7 @@ def _github_headers(app: APIGatewayRestResolver, event: dict[str, Any], response
         headers["X-GitHub-Request-Id"] = str(request_id)
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     authenticated = bool(authorizer.get("principal_type"))
-    if "Cache-Control" not in headers:
+    if not _has_header(response, "cache-control"):
         cached_get = event.get("httpMethod") == "GET" and status in (200, 304)
         if authenticated:
             headers["Cache-Control"] = PRIVATE_GET if cached_get else "private"
@@ -142,11 +142,22 @@ def _github_headers(app: APIGatewayRestResolver, event: dict[str, Any], response
             headers["Cache-Control"] = PUBLIC_GET
     headers["Vary"] = VARY if authorizer else "Accept"
     if "token_scopes" in authorizer:  # a user's token: what it carries, and what the route wanted
-        headers["X-OAuth-Scopes"] = ", ".join(sorted(s for s in str(authorizer["token_scopes"]).split(",") if s))
+        headers["X-OAuth-Scopes"] = ", ".join(
+            sorted(s for s in str(authorizer["token_scopes"]).split(",") if s)
+        )
         accepted = getattr(app, "accepted_scopes", None) or ()
         headers["X-Accepted-OAuth-Scopes"] = ", ".join(accepted)
         if authorizer.get("token_client_id"):
             headers["X-OAuth-Client-Id"] = str(authorizer["token_client_id"])
+
+
+def _has_header(response: dict[str, Any], name: str) -> bool:
+    """Whether the answer sets `name` already (Powertools puts a route's headers in `multiValueHeaders`)."""
+    return any(
+        key.lower() == name
+        for field in ("headers", "multiValueHeaders")
+        for key in (response.get(field) or {})
+    )
 
 
 def _routable(event: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +186,9 @@ def _api_version(app: APIGatewayRestResolver, next_middleware: Callable[..., Res
     return next_middleware(app)
 
 
-def _checked_host(app: APIGatewayRestResolver, next_middleware: Callable[..., Response[str]]) -> Response[str]:
+def _checked_host(
+    app: APIGatewayRestResolver, next_middleware: Callable[..., Response[str]]
+) -> Response[str]:
     """A Host that is not a URI authority is a 400 before any route runs (issue 13 item 7)."""
     checked_host(app.current_event.raw_event)
     return next_middleware(app)

@@ -156,6 +156,7 @@ class PrivateUserOut(SimpleUserOut):
     """GitHub's `private-user` (GET /user): the fields that apply here, the others at GitHub's neutral
     values (no repositories, followers or plan on this service)."""
 
+    user_view_type: str = "private"  # the discriminator of GitHub's answer: the user's own, private view
     name: str | None
     company: str | None = None
     blog: str | None = ""
