@@ -144,8 +144,11 @@ def test_app_routes_want_the_app_credentials(
 def test_unknown_routes_and_methods_are_404(anonymous: Client, alice: User, signed_in: bool) -> None:
     client = alice.client if signed_in else anonymous
     for method, path in (
-        ("GET", "/"),
+        ("POST", "/"),
         ("GET", "/nope"),
+        ("GET", "/api/v3/nope"),
+        ("GET", "/api/v4/authorizations"),
+        ("GET", "/api/authorizations"),
         ("GET", "/authorizations/1/extra"),
         ("DELETE", LIST),
         ("PUT", "/authorizations/1"),

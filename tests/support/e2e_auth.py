@@ -142,8 +142,8 @@ def _start(
             stop_server(server)
             raise AssertionError(f"the local API did not start in {START_TIMEOUT}s:\n{server.logs()}")
         time.sleep(0.1)
-    answer = requests.get(url + "/", timeout=30)
-    assert answer.status_code == 404, answer.text
+    answer = requests.get(url + "/", timeout=30)  # the API root answers without credentials
+    assert answer.status_code == 200, answer.text
     return server
 
 
