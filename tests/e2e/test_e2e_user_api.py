@@ -102,7 +102,9 @@ def _raw(server: Server, headers: list[tuple[str, str]], path: str = "/user") ->
         for name, value in headers:
             connection.putheader(name, value)
         connection.endheaders()
-        return connection.getresponse().status
+        response = connection.getresponse()
+        response.read()  # all of it: a close with unread data would reset the connection
+        return response.status
     finally:
         connection.close()
 
