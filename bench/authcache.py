@@ -88,12 +88,15 @@ def run(world: w.World, seconds: float, say: Callable[[str], None]) -> dict[str,
         "speedup": round(speedup, 1),
         # issue 14: a token costs one GetItem and no password hash; at least 10x the uncached password
         "token": token,
-        "token_vs_uncached_password": round(token["requests_per_second"] / uncached["requests_per_second"], 1),
+        "token_vs_uncached_password": round(
+            token["requests_per_second"] / uncached["requests_per_second"], 1
+        ),
     }
     say(
         f"  argon2id t={hasher.time_cost} m={hasher.memory_cost} KiB p={hasher.parallelism}: verify "
         f"{result['verify_median_ms']} ms; warm authorizer {cached['requests_per_second']} req/s cached, "
         f"{uncached['requests_per_second']} req/s uncached (x{speedup:.0f}); with a token "
-        f"{token['requests_per_second']} req/s (x{result['token_vs_uncached_password']:.0f} the uncached password)"
+        f"{token['requests_per_second']} req/s "
+        f"(x{result['token_vs_uncached_password']:.0f} the uncached password)"
     )
     return result

@@ -405,7 +405,14 @@ def scenarios() -> list[Scenario]:
             "user",
             authorizer=True,
         ),
-        Scenario("get_user", "GET /user (token)", "get_user", 1, lambda world: _token_user(world, "get_user"), "200"),
+        Scenario(
+            "get_user",
+            "GET /user (token)",
+            "get_user",
+            1,
+            lambda world: _token_user(world, "get_user"),
+            "200",
+        ),
         Scenario(
             "list_emails",
             "GET /user/emails (token)",
@@ -414,7 +421,14 @@ def scenarios() -> list[Scenario]:
             lambda world: _token_user(world, "list_emails"),
             "200",
         ),
-        Scenario("api_root", "GET / (the API root)", "api_root", 0, lambda world: (lambda: w.event("api_root", {})), "200"),
+        Scenario(
+            "api_root",
+            "GET / (the API root)",
+            "api_root",
+            0,
+            lambda world: lambda: w.event("api_root", {}),
+            "200",
+        ),
         Scenario(
             "authorizer_2fa",
             "authorizer: user with 2FA",

@@ -67,7 +67,7 @@ SECURITY_SCHEMES = {
     apidoc.TOKEN_SECURITY: {
         "type": "http",
         "scheme": "bearer",
-        "description": "A user's OAuth token: `Authorization: token T` or `Bearer T` (the scheme in any case).",
+        "description": "A user's OAuth token: `Authorization: token T` or `Bearer T` (any case).",
     },
 }
 API_VERSION_HEADER: dict[str, Any] = {

@@ -70,7 +70,7 @@ class FuzzTargets:
     grant_ids: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     answers: Counter[tuple[str, int]] = field(default_factory=Counter)  # (operation, status class) -> count
-    user_token: str = ""  # the user's personal token with `user`: the token routes (`/user...`) are called with it
+    user_token: str = ""  # the user's personal token with `user`, for the token routes (`/user...`)
 
 
 def _pick(value: Any, choices: list[Any]) -> Any | None:

@@ -50,7 +50,7 @@ def call_user_route(
     return invoke(folder, event)
 
 
-# the authorizer on a token ------------------------------------------------------------------------------------
+# the authorizer on a token ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("scheme", ["token", "Token", "TOKEN", "bearer", "Bearer", "BeArEr"])
@@ -119,7 +119,8 @@ def test_an_expired_token_is_bad_credentials(
     token = tokens.new_token(tokens.TokenKind.PERSONAL)
     moment = clock.now() - timedelta(hours=2)
     auth = Authorization(
-        id=7, user_id=octocat.id, login=octocat.login, client_id=None, app_name="old", app_url=PERSONAL_APP_URL,
+        id=7, user_id=octocat.id, login=octocat.login, client_id=None, app_name="old",
+        app_url=PERSONAL_APP_URL,
         scopes=["user"], hashed_token=tokens.hash_token(token), token_last_eight=tokens.last_eight(token),
         note="old", note_url=None, fingerprint=None, created_at=moment, updated_at=moment,
         expires_at=moment + timedelta(hours=1),
@@ -167,7 +168,7 @@ def test_wrong_password_on_the_token_routes(invoke: Invoke, authorize: Authorize
     assert (result.status, result.json["message"]) == (401, "Bad credentials")
 
 
-# last use -----------------------------------------------------------------------------------------------------
+# last use ---------------------------------------------------------------------------------------------------
 
 
 def test_last_use_is_written_at_most_once_an_hour(
@@ -198,7 +199,7 @@ def test_a_failed_last_use_write_never_fails_the_request(
     assert answer["context"]["login"] == "octocat"
 
 
-# GET /user, /user/emails, / ----------------------------------------------------------------------------------
+# GET /user, /user/emails, / ---------------------------------------------------------------------------------
 
 
 def test_get_user_is_githubs_private_user(
@@ -296,7 +297,7 @@ def test_the_api_root_under_api_v3_on_a_custom_domain(invoke: Invoke) -> None:
     )
 
 
-# headers on every answer ---------------------------------------------------------------------------------------
+# headers on every answer ------------------------------------------------------------------------------------
 
 
 def test_request_id_and_status_on_every_answer(invoke: Invoke, authorization_one: IssuedToken) -> None:
@@ -323,7 +324,7 @@ def test_a_plaintext_token_is_never_stored_by_a_cache(invoke: Invoke, octocat: U
     assert again.header("Vary") == "Accept, Authorization, X-GitHub-OTP"
 
 
-# the Host header (issue 13 item 7) ----------------------------------------------------------------------------
+# the Host header (issue 13 item 7) --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ Principal = Literal["user", "app", "token", "public"]
 
 USER_SECURITY = "user_basic"
 APP_SECURITY = "app_basic"
-TOKEN_SECURITY = "user_token"
+TOKEN_SECURITY = "user_token"  # noqa: S105 - the name of a security scheme
 TAGS = {"user": "oauth-authorizations", "app": "apps", "token": "users", "public": "meta"}
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "user": [{USER_SECURITY: []}],

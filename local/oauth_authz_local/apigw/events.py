@@ -114,7 +114,7 @@ def build_authorizer_event(
     routed_path: str | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends a Lambda authorizer (REQUEST or TOKEN payload). `routed_path`: the path
-    without a base path mapping's key (`/api/v3`), which the method ARN names (the event's `path` keeps it)."""
+    without a base path mapping's key (`/api/v3`), which the method ARN names (`path` keeps the key)."""
     arn = method_arn(request.method, request.path if routed_path is None else routed_path, stage)
     if authorizer.payload_type == "TOKEN":
         return {

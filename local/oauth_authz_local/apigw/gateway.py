@@ -29,8 +29,6 @@ from typing import Any
 
 from .. import sam_model
 from ..constants import MAX_BODY_BYTES, MAX_INTEGRATION_SECONDS, STAGE
-
-API_V3 = "/api/v3"  # the custom domain's second API mapping (template.yaml, CustomDomainApiMapping)
 from ..lambda_runtime.failures import FunctionError, InvocationError, InvocationTimeout
 from ..lambda_runtime.pool import STOP_GRACE_SECONDS, FunctionPool
 from ..sam_model import Authorizer, FunctionSpec, Template
@@ -54,6 +52,8 @@ from .messages import HttpRequest, HttpResponse
 from .routing import RouteMatch, RouteTable
 
 __all__ = ["Gateway"]
+
+API_V3 = "/api/v3"  # the custom domain's second API mapping (template.yaml, CustomDomainApiMapping)
 
 logger = logging.getLogger(__name__)
 

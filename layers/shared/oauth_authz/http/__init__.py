@@ -22,8 +22,8 @@ from oauth_authz.http.resolver import (
     principal_from_context,
     resolver,
 )
-from oauth_authz.http.urls import site_url
 from oauth_authz.http.responses import DOCS_URL, created, error_response, json_response, no_content
+from oauth_authz.http.urls import site_url
 
 __all__ = [
     "API_VERSIONS",

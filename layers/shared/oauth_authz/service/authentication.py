@@ -164,9 +164,12 @@ class Authenticator:
             if app_route and credentials is AuthFailure.TOKEN_NOT_PASSWORD:
                 return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
             return Outcome(failure=credentials)
-        if token is None and token_route and isinstance(credentials, BasicCredentials):
-            if tokens.is_well_formed(credentials.password):  # GitHub takes a token as the Basic password
-                token = credentials.password
+        basic_token = isinstance(credentials, BasicCredentials) and tokens.is_well_formed(
+            credentials.password
+        )
+        if token is None and token_route and basic_token:  # GitHub takes a token as the Basic password
+            assert isinstance(credentials, BasicCredentials)  # noqa: S101 - checked just above
+            token = credentials.password
         try:
             if token is not None:
                 return self._token(token)

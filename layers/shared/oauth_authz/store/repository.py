@@ -261,7 +261,9 @@ class Repository:
             "update_item",
             Key=items.key_attributes(keys.token_key(hashed_token)),
             UpdateExpression="SET last_used_at = :now",
-            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR last_used_at < :since)",
+            ConditionExpression=(
+                "attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR last_used_at < :since)"
+            ),
             ExpressionAttributeValues={
                 ":now": items.string(iso(moment)),
                 ":since": items.string(iso(unless_since)),
