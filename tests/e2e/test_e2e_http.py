@@ -30,7 +30,7 @@ ONE = "/authorizations/{authorization_id}"
 REQUIRES_AUTHENTICATION = "Requires authentication"
 BAD_CREDENTIALS = "Bad credentials"
 BASIC_ONLY = "This API can only be accessed with username and password Basic Auth"
-SCRUBBED_HEADERS = {"date", "x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id"}
+SCRUBBED_HEADERS = {"date", "x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id", "x-github-request-id"}
 
 
 @pytest.fixture(scope="module")
