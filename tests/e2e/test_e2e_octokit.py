@@ -1,7 +1,7 @@
 """octokit (`@octokit/rest`, the JavaScript client GitHub publishes) against the local API:
-`users.getAuthenticated` with `baseUrl` at the root and at `/api/v3` (issue 14). The harness is tests/e2e/node (package.json and its
-lock); `make node` installs it from the npm registry into its git-ignored node_modules. User: vera's token
-(test_e2e_user_api.py's fixture is module-scoped, so this module makes its own with the same user)."""
+`users.getAuthenticated` with `baseUrl` at the root and at `/api/v3` (issue 14). The harness is
+tests/e2e/node (package.json and its lock); `make node` installs it from the npm registry into its
+git-ignored node_modules. User: vera (a token of this module's own)."""
 
 from __future__ import annotations
 
