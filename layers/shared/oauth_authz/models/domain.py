@@ -123,3 +123,13 @@ class Grant:
 
     def scopes(self, moment: datetime) -> list[str]:
         return sorted({scope for entry in self.live_entries(moment).values() for scope in entry.scopes})
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A browser's session: signed in, or between the password and the two-factor code (`pending`)."""
+
+    user_id: int
+    login: str
+    expires_at: datetime
+    pending_two_factor: bool = False

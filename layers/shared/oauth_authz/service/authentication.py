@@ -139,6 +139,34 @@ class Authenticator:
         except StoreUnavailable:  # the function answers 503 with Retry-After (an authorizer crash is a 500)
             return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
 
+    def sign_in(self, login: str, password: str, otp: str | None = None) -> Outcome:
+        """A login, a password and an optional TOTP code, as the sign-in page receives them: the same checks
+        (lockout, password, second factor) as Basic auth. Without a code, a two-factor user's right
+        password gets `OTP_REQUIRED`."""
+        try:
+            if ":" in login:  # not in the account grammar, and not a Basic username: nobody's
+                burn_verify(password)
+                return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+            return self._user(BasicCredentials(login, password), otp)
+        except StoreUnavailable:
+            return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
+
+    def second_factor(self, login: str, otp: str) -> Outcome:
+        """The two-factor step of a sign-in whose password was verified (the sign-in page's pending session):
+        the lockout, then the code, as `sign_in` checks them."""
+        try:
+            now = int(time.time())
+            user, failures = self.repository.login_state(login)
+            if failures.locked(now, self.settings.lockout_threshold, self.settings.lockout_window_seconds):
+                return Outcome(failure=AuthFailure.LOCKED_OUT)
+            if user is None:
+                return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+            if not user.has_two_factor:
+                return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+            return self._second_factor(user, otp, failures, now)
+        except StoreUnavailable:
+            return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
+
     def _user(self, credentials: BasicCredentials, otp: str | None) -> Outcome:
         """Lockout first (known and unknown logins alike), then the password, then the second factor."""
         if tokens.is_well_formed(credentials.password):

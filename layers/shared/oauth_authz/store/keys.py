@@ -77,3 +77,8 @@ def grant_key(user_id: int, client_id: str) -> dict[str, str]:
 
 def grant_id_key(grant_id: int) -> dict[str, str]:
     return {"PK": f"GRANTID#{grant_id}", "SK": "GRANTID"}
+
+
+def session_key(hashed_session_id: str) -> dict[str, str]:
+    """A web session, by the SHA-256 of its id (the cookie's value is never stored)."""
+    return {"PK": f"SESSION#{hashed_session_id}", "SK": "SESSION"}
