@@ -88,7 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     create = apps.add_parser("create", parents=[common], help="register an app; prints its secret once")
     create.add_argument("--name", required=True)
     create.add_argument("--url", required=True)
+    create.add_argument("--callback-url", help="where the web flow sends users back (SPEC section 9)")
     create.set_defaults(run=_apps_create)
+    update = apps.add_parser("update", parents=[common], help="change an app's name, URL or callback URL")
+    update.add_argument("client_id")
+    update.add_argument("--name")
+    update.add_argument("--url")
+    update.add_argument("--callback-url")
+    update.set_defaults(run=_apps_update)
     apps.add_parser("list", parents=[common], help="list apps").set_defaults(run=_apps_list)
     delete = apps.add_parser("delete", parents=[common], help="delete an app and revoke its tokens")
     delete.add_argument("client_id")
@@ -136,7 +143,7 @@ def _users_disable_2fa(accounts: Accounts, args: argparse.Namespace, out: Output
 
 
 def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
-    created = accounts.create_app(args.name, args.url)
+    created = accounts.create_app(args.name, args.url, args.callback_url)
     data = {**_app_json(created.app), "client_secret": created.client_secret}
     out(
         data,
@@ -145,6 +152,11 @@ def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> N
         f"client_secret: {created.client_secret}\n"
         "The secret is shown only now: it is stored as a hash and cannot be read back.",
     )
+
+
+def _apps_update(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    app = accounts.update_app(args.client_id, args.name, args.url, args.callback_url)
+    out(_app_json(app), f"Updated {app.name} ({app.client_id}).")
 
 
 def _apps_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
@@ -173,6 +185,7 @@ def _app_json(app: App) -> dict[str, Any]:
         "id": app.id,
         "name": app.name,
         "url": app.url,
+        "callback_url": app.callback_url,
         "created_at": iso(app.created_at),
     }
 

@@ -180,3 +180,38 @@ def test_the_store_endpoint_of_the_running_server(
     assert anonymous.as_((login, password)).get("/authorizations").status_code == 200
     assert succeeded(remote("users", "delete", login)).stdout.startswith(f"Deleted user {login}")
     assert_error(anonymous.as_((login, password)).get("/authorizations"), 401, "Bad credentials")
+
+
+def test_an_apps_callback_url_from_creation_to_update(cli: Cli) -> None:
+    created = succeeded(
+        cli(
+            "apps", "create", "--name", "Web CLI App", "--url", "https://web.example.com",
+            "--callback-url", "https://web.example.com/cb", "--json",
+        )
+    ).json()  # fmt: skip
+    assert created["callback_url"] == "https://web.example.com/cb"
+    client_id = created["client_id"]
+
+    updated = succeeded(
+        cli("apps", "update", client_id, "--callback-url", "http://127.0.0.1/cb", "--json")
+    ).json()
+    assert {k: updated[k] for k in ("name", "url", "callback_url")} == {
+        "name": "Web CLI App",
+        "url": "https://web.example.com",
+        "callback_url": "http://127.0.0.1/cb",
+    }
+    text = succeeded(cli("apps", "update", client_id, "--name", "Renamed")).stdout
+    assert text == f"Updated Renamed ({client_id}).\n"
+    [listed] = [
+        app for app in succeeded(cli("apps", "list", "--json")).json() if app["client_id"] == client_id
+    ]
+    assert (listed["name"], listed["callback_url"]) == ("Renamed", "http://127.0.0.1/cb")
+    refused(
+        cli("apps", "update", client_id, "--callback-url", "https://evil@web.example.com/cb"),
+        "An app's callback URL is an absolute http(s) URL without a user name, fragment, dot segments or "
+        "encoded separators.",
+    )
+    refused(
+        cli("apps", "update", "0123456789abcdef0123", "--name", "x"),
+        "No app with client_id '0123456789abcdef0123'.",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,21 @@ def event_app_authorization(repository: Repository, octocat: User, oauth_app: ob
     )
     repository.create_authorization(auth, new_grant=grant)
     return IssuedToken(auth, EVENT_TOKEN)
+
+
+@pytest.fixture
+def exchanged() -> Callable[..., str]:
+    """`exchanged(app, user, **authorize_params)`: a token got through approve and the code exchange."""
+    from oauth_authz.service import oauth_web_flow
+    from oauth_authz.token_answers import TokenResponse
+    from tests.support.web_flow import code_for
+
+    def run(app: Any, user: User, **params: Any) -> str:
+        code = code_for(app.client_id, user, **params)
+        answer = oauth_web_flow.exchange(
+            {"client_id": app.client_id, "client_secret": app.client_secret, "code": code}, None
+        )
+        assert isinstance(answer, TokenResponse), answer
+        return answer.access_token
+
+    return run

@@ -108,3 +108,48 @@ def test_delete_an_app_revokes_its_tokens(
     assert_table_invariants(table)
     with pytest.raises(AccountError):
         accounts.delete_app(app.client_id)
+
+
+def test_an_app_gets_a_callback_url_and_can_change_it(accounts: Accounts, table: TableView) -> None:
+    created = accounts.create_app("Web App", "https://web.example.com", "https://web.example.com/cb")
+    assert created.app.callback_url == "https://web.example.com/cb"
+    assert accounts.repository.get_app(created.app.client_id) == created.app
+
+    updated = accounts.update_app(created.app.client_id, callback_url="http://127.0.0.1/cb")
+    assert (updated.name, updated.url, updated.callback_url) == (
+        "Web App",
+        "https://web.example.com",
+        "http://127.0.0.1/cb",
+    )
+    renamed = accounts.update_app(created.app.client_id, name="Renamed", url="https://new.example.com")
+    assert (renamed.name, renamed.url, renamed.callback_url) == (
+        "Renamed",
+        "https://new.example.com",
+        "http://127.0.0.1/cb",
+    )
+    assert accounts.repository.get_app(created.app.client_id) == renamed
+    assert renamed.secret_hash == created.app.secret_hash
+    assert_table_invariants(table)
+
+
+def test_apps_made_before_callbacks_read_back_without_one(accounts: Accounts) -> None:
+    created = accounts.create_app("Old App", "https://old.example.com")
+    assert accounts.repository.get_app(created.app.client_id).callback_url is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "callback",
+    ["ftp://x.example/cb", "https://user@x.example/cb", "https://x.example/a/../cb", "https://x.example/#f"],
+)
+def test_callback_urls_follow_the_redirect_rule(accounts: Accounts, table: TableView, callback: str) -> None:
+    with pytest.raises(AccountError, match="callback URL"):
+        accounts.create_app("Web App", "https://web.example.com", callback)
+    created = accounts.create_app("Web App", "https://web.example.com", "https://web.example.com/cb")
+    with pytest.raises(AccountError, match="callback URL"):
+        accounts.update_app(created.app.client_id, callback_url=callback)
+    assert accounts.repository.get_app(created.app.client_id) == created.app
+
+
+def test_updating_an_unknown_app_is_refused(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="No app with client_id 'nope'."):
+        accounts.update_app("nope", name="x")

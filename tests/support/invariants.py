@@ -6,6 +6,8 @@
 - every grant entry matches an app authorization of that user and app (same scopes and expiry), and every
   live app authorization has its entry (a grant whose tokens all expired is replaced by a fresh one, and the
   expired tokens wait for TTL outside it); every grant has its id guard and every grant id guard its grant;
+- a web flow code is stored by its SHA-256 only, with a TTL at its expiry, ten minutes after it was made;
+  once exchanged it names the authorization it gave (which may since have been revoked);
 - every user profile has its user id guard and the other way round;
 - no item of an unknown shape;
 - no plaintext secret anywhere (`assert_no_secrets`).
@@ -37,6 +39,8 @@ _KEY_SHAPES = [
     (re.compile(r"^AUTHID#\d+$"), re.compile(r"^AUTHID$"), None),
     (re.compile(r"^USER#\d+$"), re.compile(r"^FP#[^#]+#(-|[0-9a-f]{64})$"), "FingerprintClaim"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^NOTE#[0-9a-f]{64}$"), "NoteClaim"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^WEB#[^#]+#\d{16}$"), "WebFlowClaim"),
+    (re.compile(r"^CODE#[0-9a-f]{64}$"), re.compile(r"^CODE$"), "AuthorizationCode"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
 ]
@@ -52,6 +56,8 @@ def _claim_key(auth: dict[str, Any]) -> tuple[str, str]:
     if "client_id" not in auth:
         return partition, f"NOTE#{_sha256(auth['note'])}"
     fingerprint = auth.get("fingerprint")
+    if auth.get("web_flow") is True and fingerprint is None:
+        return partition, f"WEB#{auth['client_id']}#{auth['id']:016d}"
     suffix = "-" if fingerprint is None else _sha256(fingerprint)
     return partition, f"FP#{auth['client_id']}#{suffix}"
 
@@ -117,7 +123,9 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
             # A guard outlives its authorization (deletes leave it) until its TTL, a day after its creation.
             if "expires_ttl" not in item:
                 problems.append(f"id guard {pk} has no TTL")
-        elif kind in ("NoteClaim", "FingerprintClaim"):
+        elif kind == "AuthorizationCode":
+            problems += _code_problems(pk, item)
+        elif kind in ("NoteClaim", "FingerprintClaim", "WebFlowClaim"):
             user_id = pk.removeprefix("USER#")
             held = live(int(user_id), item.get("auth_id"))
             if held is None or _claim_key(held) != (pk, sk):
@@ -201,3 +209,17 @@ def assert_no_secrets(table: TableView, secrets: Iterable[str]) -> None:
     assert secrets, "no secrets given: the check would prove nothing"
     hits = secret_hits(table, secrets)
     assert not hits, f"plaintext secrets stored in: {hits}"
+
+
+def _code_problems(pk: str, code: dict[str, Any]) -> list[str]:
+    problems = []
+    created, expires = parse_iso(code["created_at"]), parse_iso(code["expires_at"])
+    if (expires - created).total_seconds() != 600:
+        problems.append(f"code {pk}: lives {expires - created}, not 10 minutes")
+    if code.get("expires_ttl") != int(expires.timestamp()):
+        problems.append(f"code {pk}: TTL {code.get('expires_ttl')} is not its expiry")
+    if not isinstance(code.get("user_id"), int) or not code.get("client_id") or "code" in code:
+        problems.append(f"code {pk}: not bound to a user and an app, or holding a plaintext")
+    if "issued_auth_id" in code and not isinstance(code["issued_auth_id"], int):
+        problems.append(f"code {pk}: issued_auth_id {code['issued_auth_id']!r}")
+    return problems

@@ -45,6 +45,7 @@ class App:
     url: str
     created_at: datetime
     secret_hash: str = field(repr=False)
+    callback_url: str | None = None  # the web flow's registered callback; apps made before it have none
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Authorization:
     updated_at: datetime
     expires_at: datetime | None = None
     version: int = 1
+    web_flow: bool = False  # issued by POST /login/oauth/access_token (SPEC section 9)
 
     @property
     def is_personal(self) -> bool:
@@ -133,3 +135,23 @@ class WebSession:
     login: str
     expires_at: datetime
     pending_two_factor: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """A web flow code (SPEC section 9), bound to what the user approved; once exchanged it remembers the
+    authorization it gave, so that a replay can revoke it."""
+
+    hashed_code: str
+    client_id: str
+    user_id: int
+    login: str
+    redirect_uri: str | None  # the one given at authorize; None when the callback was used
+    scopes: list[str]
+    code_challenge: str | None
+    created_at: datetime
+    expires_at: datetime
+    issued_auth_id: int | None = None  # set when the code was exchanged
+
+    def is_expired(self, moment: datetime) -> bool:
+        return self.expires_at <= moment

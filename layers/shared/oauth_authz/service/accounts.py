@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oauth_authz import clock, ids, totp
 from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.api import http_url
 from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
 from oauth_authz.passwords import hash_password
+from oauth_authz.redirect_rule import checked_callback_url
 from oauth_authz.secretbox import seal
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
@@ -87,13 +88,8 @@ class Accounts:
             raise AccountError(f"No user {login!r}.")
         return user
 
-    def create_app(self, name: str, url: str) -> NewApp:
-        if not name.strip() or len(name) > 255:
-            raise AccountError("An app's name has 1 to 255 characters.")
-        try:
-            http_url(url)
-        except ValueError:
-            raise AccountError("An app's URL is an absolute http(s) URL.") from None
+    def create_app(self, name: str, url: str, callback_url: str | None = None) -> NewApp:
+        _check_app_fields(name, url, callback_url)
         while True:
             client_id = secrets.token_hex(10)
             if client_id != PERSONAL_CLIENT_ID:
@@ -106,9 +102,28 @@ class Accounts:
             url=url,
             created_at=clock.now(),
             secret_hash=hash_secret(client_secret),
+            callback_url=callback_url,
         )
         self.repository.create_app(app)
         return NewApp(app, client_secret)
+
+    def update_app(
+        self, client_id: str, name: str | None = None, url: str | None = None, callback_url: str | None = None
+    ) -> App:
+        """Change an app's name, URL or callback URL (what is not given stays); its secret stays."""
+        app = self.repository.get_app(client_id)
+        if app is None:
+            raise AccountError(f"No app with client_id {client_id!r}.")
+        changed = replace(
+            app,
+            name=app.name if name is None else name.strip(),
+            url=app.url if url is None else url,
+            callback_url=app.callback_url if callback_url is None else callback_url,
+        )
+        _check_app_fields(changed.name, changed.url, callback_url)
+        if not self.repository.replace_app(changed):
+            raise AccountError(f"No app with client_id {client_id!r}.")
+        return changed
 
     def list_apps(self) -> list[App]:
         return self.admin.list_apps()
@@ -118,3 +133,20 @@ class Accounts:
         if app is None:
             raise AccountError(f"No app with client_id {client_id!r}.")
         return app, self.admin.delete_app(app)
+
+
+def _check_app_fields(name: str, url: str, callback_url: str | None) -> None:
+    if not name.strip() or len(name) > 255:
+        raise AccountError("An app's name has 1 to 255 characters.")
+    try:
+        http_url(url)
+    except ValueError:
+        raise AccountError("An app's URL is an absolute http(s) URL.") from None
+    if callback_url is not None:
+        try:
+            checked_callback_url(callback_url)
+        except ValueError:
+            raise AccountError(
+                "An app's callback URL is an absolute http(s) URL without a user name, fragment, "
+                "dot segments or encoded separators."
+            ) from None

@@ -137,27 +137,48 @@ class AuthorizationService:
         note_url: str | None,
         fingerprint: str | None,
     ) -> IssuedToken:
+        issued, fresh = self.new_app_token(user, app, context.grant, scopes, note, note_url, fingerprint)
+        if fresh is None:
+            self.repository.create_authorization(issued.authorization)
+        else:
+            self.repository.create_authorization(
+                issued.authorization, new_grant=fresh, replaced_grant=context.grant
+            )
+        return issued
+
+    def new_app_token(
+        self,
+        user: Principal,
+        app: App,
+        grant: Grant | None,
+        scopes: list[str],
+        note: str | None = None,
+        note_url: str | None = None,
+        fingerprint: str | None = None,
+        web_flow: bool = False,
+    ) -> tuple[IssuedToken, Grant | None]:
+        """A new app token (not yet written) and, when `grant` has no live token left, the fresh grant that
+        replaces it (None: the token joins `grant`). The one way app tokens are made, by the Authorizations
+        API and by the web flow's code exchange alike."""
         token = tokens.new_token(tokens.TokenKind.OAUTH)
         auth = self._new_authorization(
             user, token, app.client_id, app.name, app.url, scopes, note, note_url, fingerprint
         )
-        grant = context.grant
+        auth = replace(auth, web_flow=web_flow)
         moment = auth.created_at
         if grant is not None and grant.live_entries(moment):
-            self.repository.create_authorization(auth)
-        else:
-            fresh = Grant(
-                id=ids.new_id(),
-                user_id=user.user_id,
-                client_id=app.client_id,
-                app_name=app.name,
-                app_url=app.url,
-                created_at=moment,
-                updated_at=moment,
-                entries={auth.id: GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at)},
-            )
-            self.repository.create_authorization(auth, new_grant=fresh, replaced_grant=grant)
-        return IssuedToken(auth, token)
+            return IssuedToken(auth, token), None
+        fresh = Grant(
+            id=ids.new_id(),
+            user_id=user.user_id,
+            client_id=app.client_id,
+            app_name=app.name,
+            app_url=app.url,
+            created_at=moment,
+            updated_at=moment,
+            entries={auth.id: GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at)},
+        )
+        return IssuedToken(auth, token), fresh
 
     def _new_authorization(
         self,

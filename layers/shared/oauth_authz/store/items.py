@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
-from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
+from oauth_authz.models.domain import (
+    App,
+    Authorization,
+    AuthorizationCode,
+    FailedLogins,
+    Grant,
+    GrantEntry,
+    User,
+)
 from oauth_authz.store import keys
 
 Item = dict[str, Any]
@@ -114,7 +122,7 @@ def user_id_guard_item(user: User) -> Item:
 
 
 def app_item(app: App) -> Item:
-    return {
+    item: Item = {
         **key_attributes(keys.app_key(app.client_id)),
         "Type": string("App"),
         "id": number(app.id),
@@ -124,6 +132,8 @@ def app_item(app: App) -> Item:
         "secret_hash": string(app.secret_hash),
         "created_at": string(iso(app.created_at)),
     }
+    _optional(item, "callback_url", app.callback_url)
+    return item
 
 
 def app_from_item(item: Item) -> App:
@@ -134,6 +144,7 @@ def app_from_item(item: Item) -> App:
         url=item["url"]["S"],
         created_at=parse_iso(item["created_at"]["S"]),
         secret_hash=item["secret_hash"]["S"],
+        callback_url=_get_s(item, "callback_url"),
     )
 
 
@@ -159,6 +170,8 @@ def _authorization_body(auth: Authorization) -> Item:
     _optional(body, "note_url", auth.note_url)
     _optional(body, "fingerprint", auth.fingerprint)
     _optional(body, "expires_at", None if auth.expires_at is None else iso(auth.expires_at))
+    if auth.web_flow:
+        body["web_flow"] = {"BOOL": True}
     return _ttl(body, auth.expires_at)
 
 
@@ -190,6 +203,7 @@ def authorization_from_item(item: Item) -> Authorization:
         updated_at=parse_iso(item["updated_at"]["S"]),
         expires_at=_get_time(item, "expires_at"),
         version=_get_n(item, "version"),
+        web_flow=item.get("web_flow", {}).get("BOOL", False) is True,
     )
 
 
@@ -211,6 +225,8 @@ def claim_item(auth: Authorization) -> Item:
     """A personal token's note claim or an app token's fingerprint claim (`keys.claim_key`): points at the
     authorization that holds it, and goes with it (TTL) when it expires."""
     kind = "NoteClaim" if auth.client_id is None else "FingerprintClaim"
+    if keys.claim_key(auth)["SK"].startswith("WEB#"):
+        kind = "WebFlowClaim"
     return _ttl(
         {**key_attributes(keys.claim_key(auth)), "Type": string(kind), "auth_id": number(auth.id)},
         auth.expires_at,
@@ -276,3 +292,38 @@ def grant_from_item(item: Item) -> Grant:
 def grant_id_guard_item(grant: Grant) -> Item:
     key = keys.grant_id_key(grant.id)
     return {**key_attributes(key), "user_id": number(grant.user_id)}
+
+
+# Web flow codes
+
+
+def code_item(code: AuthorizationCode) -> Item:
+    """A code, gone with DynamoDB's TTL when it expires (reads check `expires_at`: TTL is lazy)."""
+    item: Item = {
+        **key_attributes(keys.code_key(code.hashed_code)),
+        "Type": string("AuthorizationCode"),
+        "client_id": string(code.client_id),
+        "user_id": number(code.user_id),
+        "login": string(code.login),
+        "scopes": _strings(code.scopes),
+        "created_at": string(iso(code.created_at)),
+        "expires_at": string(iso(code.expires_at)),
+    }
+    _optional(item, "redirect_uri", code.redirect_uri)
+    _optional(item, "code_challenge", code.code_challenge)
+    return _ttl(item, code.expires_at)
+
+
+def code_from_item(item: Item) -> AuthorizationCode:
+    return AuthorizationCode(
+        hashed_code=item["PK"]["S"].removeprefix("CODE#"),
+        client_id=item["client_id"]["S"],
+        user_id=_get_n(item, "user_id"),
+        login=item["login"]["S"],
+        redirect_uri=_get_s(item, "redirect_uri"),
+        scopes=_get_strings(item, "scopes"),
+        code_challenge=_get_s(item, "code_challenge"),
+        created_at=parse_iso(item["created_at"]["S"]),
+        expires_at=parse_iso(item["expires_at"]["S"]),
+        issued_auth_id=_get_n(item, "issued_auth_id") if "issued_auth_id" in item else None,
+    )

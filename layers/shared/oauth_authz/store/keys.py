@@ -64,10 +64,18 @@ def note_key(user_id: int, note: str) -> dict[str, str]:
     return {"PK": user_partition(user_id), "SK": f"NOTE#{_digest(note)}"}
 
 
+def web_flow_key(user_id: int, client_id: str, auth_id: int) -> dict[str, str]:
+    """A web flow token's own claim: a user may hold several tokens of one app without a fingerprint."""
+    return {"PK": user_partition(user_id), "SK": f"WEB#{client_id}#{auth_id:0{ID_WIDTH}d}"}
+
+
 def claim_key(auth: Authorization) -> dict[str, str]:
-    """What makes a token unique among the user's: a personal token's note, an app token's fingerprint."""
+    """What makes a token unique among the user's: a personal token's note, an app token's fingerprint
+    (a web flow token without one claims only itself)."""
     if auth.client_id is None:
         return note_key(auth.user_id, auth.note or "")
+    if auth.web_flow and auth.fingerprint is None:
+        return web_flow_key(auth.user_id, auth.client_id, auth.id)
     return fingerprint_key(auth.user_id, auth.client_id, auth.fingerprint)
 
 
@@ -82,3 +90,8 @@ def grant_id_key(grant_id: int) -> dict[str, str]:
 def session_key(hashed_session_id: str) -> dict[str, str]:
     """A web session, by the SHA-256 of its id (the cookie's value is never stored)."""
     return {"PK": f"SESSION#{hashed_session_id}", "SK": "SESSION"}
+
+
+def code_key(hashed_code: str) -> dict[str, str]:
+    """A web flow authorization code, by its SHA-256 (the code itself is never stored)."""
+    return {"PK": f"CODE#{hashed_code}", "SK": "CODE"}

@@ -13,7 +13,15 @@ from typing import Any
 
 from oauth_authz import clock
 from oauth_authz.clock import iso
-from oauth_authz.models.domain import App, Authorization, FailedLogins, Grant, GrantEntry, User
+from oauth_authz.models.domain import (
+    App,
+    Authorization,
+    AuthorizationCode,
+    FailedLogins,
+    Grant,
+    GrantEntry,
+    User,
+)
 from oauth_authz.store import items, keys
 from oauth_authz.store.table import ConditionFailed, Table, Write, WriteConflict, delete, put, update
 
@@ -21,6 +29,7 @@ NOTE = "note"
 FINGERPRINT = "fingerprint"
 AUTHORIZATION = "authorization"
 GRANT = "grant"
+CODE = "code"
 
 
 class AlreadyExists(Exception):
@@ -42,6 +51,15 @@ def _versioned(version: int) -> dict[str, Any]:
         "condition": "version = :version",
         "ExpressionAttributeValues": {":version": items.number(version)},
     }
+
+
+@dataclass(frozen=True)
+class ExchangeContext:
+    """What exchanging a code needs, read in one BatchGetItem."""
+
+    code: AuthorizationCode | None
+    app: App | None
+    grant: Grant | None
 
 
 class Repository:
@@ -142,6 +160,23 @@ class Repository:
         except WriteConflict as conflict:
             raise AlreadyExists(app.client_id) from conflict
 
+    def replace_app(self, app: App) -> bool:
+        """Write an app's new name, URL or callback over the one registered; False when it is gone."""
+        try:
+            self.table.transact(
+                [
+                    put(
+                        "app",
+                        items.app_item(app),
+                        condition="attribute_exists(PK) AND id = :id",
+                        ExpressionAttributeValues={":id": items.number(app.id)},
+                    )
+                ]
+            )
+        except WriteConflict:
+            return False
+        return True
+
     # authorizations ------------------------------------------------------------------------------------
 
     def get_authorization(self, user_id: int, auth_id: int) -> Authorization | None:
@@ -189,21 +224,7 @@ class Repository:
         `new_grant` starts a grant (none existed, or `replaced_grant` had no live token left);
         without it an app token joins the existing grant.
         """
-        writes = [
-            put(AUTHORIZATION, items.authorization_item(auth)),
-            put("token", items.token_item(auth)),
-            put("authorization_id", items.authorization_id_guard_item(auth)),
-            _claim(auth),
-        ]
-        if auth.client_id is not None:
-            if new_grant is None:
-                writes.append(_grant_entry_set(auth, auth.created_at))
-            else:
-                writes.append(_grant_put(new_grant, replaced_grant))
-                writes.append(put("grant_id", items.grant_id_guard_item(new_grant)))
-                if replaced_grant is not None:
-                    writes.append(delete("old_grant_id", keys.grant_id_key(replaced_grant.id)))
-        self.table.transact(writes)
+        self.table.transact(_creation_writes(auth, new_grant, replaced_grant))
 
     def replace_authorization(self, old: Authorization, new: Authorization) -> None:
         """An update: both copies, a moved claim (note or fingerprint) and the grant's scopes, together."""
@@ -225,6 +246,63 @@ class Repository:
         ]
         if auth.client_id is not None:
             writes.append(_grant_entry_remove(auth, moment))
+        self.table.transact(writes)
+
+    # web flow codes ------------------------------------------------------------------------------------
+
+    def create_code(self, code: AuthorizationCode) -> None:
+        self.table.transact([put(CODE, items.code_item(code))])
+
+    def exchange_context(self, hashed_code: str, client_id: str, user_id: int) -> ExchangeContext:
+        """The code, the app and the user's grant for the app: one BatchGetItem."""
+        found = self.table.batch_get(
+            {
+                "code": keys.code_key(hashed_code),
+                "app": keys.app_key(client_id),
+                "grant": keys.grant_key(user_id, client_id),
+            }
+        )
+        return ExchangeContext(
+            code=items.code_from_item(found["code"]) if "code" in found else None,
+            app=items.app_from_item(found["app"]) if "app" in found else None,
+            grant=items.grant_from_item(found["grant"]) if "grant" in found else None,
+        )
+
+    def login_of(self, user_id: int) -> str:
+        return str(self.table.get(keys.user_id_key(user_id))["login"]["S"])  # type: ignore[index]
+
+    def get_grant(self, user_id: int, client_id: str) -> Grant | None:
+        item = self.table.get(keys.grant_key(user_id, client_id))
+        return None if item is None else items.grant_from_item(item)
+
+    def exchange_code(
+        self,
+        code: AuthorizationCode,
+        auth: Authorization,
+        new_grant: Grant | None = None,
+        replaced_grant: Grant | None = None,
+        revoked: Authorization | None = None,
+    ) -> None:
+        """One transaction: the code spent (`WriteConflict` naming `CODE` if it was), the authorization made
+        as `create_authorization` does, and `revoked` (the oldest of ten with these scopes) gone."""
+        spend = update(
+            CODE,
+            keys.code_key(code.hashed_code),
+            UpdateExpression="SET issued_auth_id = :auth_id",
+            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(issued_auth_id)",
+            ExpressionAttributeValues={":auth_id": items.number(auth.id)},
+        )
+        writes = [spend, *_creation_writes(auth, new_grant, replaced_grant, revoked)]
+        if revoked is not None:
+            writes += [
+                delete(
+                    "revoked",
+                    keys.authorization_key(revoked.user_id, revoked.id),
+                    **_versioned(revoked.version),
+                ),
+                delete("revoked_token", keys.token_key(revoked.hashed_token)),
+                _release(revoked),
+            ]
         self.table.transact(writes)
 
     # tokens, by their hash ---------------------------------------------------------------------------------
@@ -294,6 +372,30 @@ class Repository:
 # The writes the repository's transactions are made of -------------------------------------------------------
 
 
+def _creation_writes(
+    auth: Authorization,
+    new_grant: Grant | None,
+    replaced_grant: Grant | None,
+    revoked: Authorization | None = None,
+) -> list[Write]:
+    """A new authorization's items; for an app token also its grant entry (see `create_authorization`)."""
+    writes = [
+        put(AUTHORIZATION, items.authorization_item(auth)),
+        put("token", items.token_item(auth)),
+        put("authorization_id", items.authorization_id_guard_item(auth)),
+        _claim(auth),
+    ]
+    if auth.client_id is not None:
+        if new_grant is None:
+            writes.append(_grant_entry_set(auth, auth.created_at, revoked))
+        else:
+            writes.append(_grant_put(new_grant, replaced_grant))
+            writes.append(put("grant_id", items.grant_id_guard_item(new_grant)))
+            if replaced_grant is not None:
+                writes.append(delete("old_grant_id", keys.grant_id_key(replaced_grant.id)))
+    return writes
+
+
 def _claim(auth: Authorization) -> Write:
     """Take the note (personal token) or (app, fingerprint) claim: free, or held by an expired token,
     whose items DynamoDB's TTL removes later (until then the user could neither reuse nor free it)."""
@@ -337,14 +439,20 @@ def _grant_put(grant: Grant, replaced: Grant | None) -> Write:
     )
 
 
-def _grant_entry_set(auth: Authorization, moment: datetime) -> Write:
+def _grant_entry_set(auth: Authorization, moment: datetime, revoked: Authorization | None = None) -> Write:
+    """An authorization's entry joins (or changes in) its grant; `revoked`'s leaves in the same update."""
     entry = items.grant_entry_value(GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at))
+    names = {"#auths": "auths", "#auth_id": str(auth.id)}
+    expression = "SET #auths.#auth_id = :entry, updated_at = :now ADD version :one"
+    if revoked is not None:
+        names["#revoked_id"] = str(revoked.id)
+        expression += " REMOVE #auths.#revoked_id"
     return update(
         GRANT,
         keys.grant_key(auth.user_id, auth.client_id or ""),
-        UpdateExpression="SET #auths.#auth_id = :entry, updated_at = :now ADD version :one",
+        UpdateExpression=expression,
         ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames={"#auths": "auths", "#auth_id": str(auth.id)},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={
             ":entry": entry,
             ":now": items.string(iso(moment)),

@@ -1,0 +1,98 @@
+"""What `POST /login/oauth/access_token` answers (SPEC sections 9 and 10): a token or an error, always 200, in
+the format the `Accept` header asks for: form-encoded by default, JSON, or XML, as GitHub does."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+from pydantic import BaseModel, ConfigDict
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+XML = "application/xml"
+EXCHANGE_ERRORS_DOCS = (
+    "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
+)
+
+
+class TokenResponse(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - OAuth's token type, not a secret
+    scope: str  # comma-separated, always present (empty for a token without scopes)
+
+    def fields(self) -> dict[str, str]:
+        return {"access_token": self.access_token, "token_type": self.token_type, "scope": self.scope}
+
+
+class TokenError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    error: str
+    error_description: str
+    error_uri: str
+
+    def fields(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.error_description, "error_uri": self.error_uri}
+
+
+# GitHub's codes and texts ("Troubleshooting OAuth app access token request errors").
+INCORRECT_CLIENT_CREDENTIALS = TokenError(
+    error="incorrect_client_credentials",
+    error_description="The client_id and/or client_secret passed are incorrect.",
+    error_uri=EXCHANGE_ERRORS_DOCS + "#incorrect-client-credentials",
+)
+REDIRECT_URI_MISMATCH = TokenError(
+    error="redirect_uri_mismatch",
+    error_description="The redirect_uri MUST match the registered callback URL for this application.",
+    error_uri="https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/"
+    "#redirect-uri-mismatch2",
+)
+BAD_VERIFICATION_CODE = TokenError(
+    error="bad_verification_code",
+    error_description="The code passed is incorrect or expired.",
+    error_uri=EXCHANGE_ERRORS_DOCS + "#bad-verification-code",
+)
+UNSUPPORTED_GRANT_TYPE = TokenError(
+    error="unsupported_grant_type",
+    error_description="The grant type must be authorization_code.",
+    error_uri="https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
+)
+
+# The order GitHub writes the fields in, per format.
+_FORM_ORDER = ("access_token", "scope", "token_type", "error", "error_description", "error_uri")
+_XML_ORDER = ("token_type", "scope", "access_token", "error", "error_description", "error_uri")
+
+
+def negotiated(accept: str | None) -> str:
+    """The format an `Accept` header asks for: the JSON or XML type with the highest q, else form."""
+    best, best_q = FORM, 0.0
+    for part in (accept or "").split(","):
+        media_type, *options = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = {"application/json": JSON, "application/xml": XML, "text/xml": XML}.get(media_type.lower())
+        if kind is not None and quality > best_q and quality > 0:
+            best, best_q = kind, quality
+    return best
+
+
+def render_token_answer(answer: TokenResponse | TokenError, accept: str | None) -> tuple[str, str]:
+    """(body, Content-Type) of the answer in the format `accept` asks for."""
+    fields = answer.fields()
+    kind = negotiated(accept)
+    if kind == JSON:
+        return answer.model_dump_json(), f"{JSON}; charset=utf-8"
+    if kind == XML:
+        inner = "".join(f"<{name}>{escape(fields[name])}</{name}>" for name in _XML_ORDER if name in fields)
+        return f"<OAuth>{inner}</OAuth>", f"{XML}; charset=utf-8"
+    ordered = [(name, fields[name]) for name in _FORM_ORDER if name in fields]
+    return urlencode(ordered), f"{FORM}; charset=utf-8"
