@@ -1,6 +1,6 @@
 """The web flow in a real browser: headless Chromium (Debian's, driven by Playwright) opens the authorize URL
-an OAuth client built (requests-oauthlib's `OAuth2Session`, with PKCE), signs in, clicks Authorize, and lands on
-the app's callback, a small HTTP server of the test that records the query it gets. The sign-in and consent
+an OAuth client built (requests-oauthlib's `OAuth2Session`, with PKCE), signs in, clicks Authorize, and lands
+on the app's callback, a small HTTP server of the test that records the query it gets. The sign-in and consent
 pages are saved as screenshots for the README (docs/screenshots/).
 
 Users: web-browser (made here).
