@@ -112,7 +112,7 @@ def test_the_sign_in_page_its_fields_headers_and_cookie(browser: Browser) -> Non
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("oauth_authz_presession=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
-    assert "Secure" not in cookie  # plain http here; https: tests/integration/test_web_pages.py
+    assert "Secure" not in cookie  # plain http here (web/cookies.secret_cookie adds it over https)
     sheet = browser.get("/login/assets/style.css")
     assert sheet.status_code == 200 and sheet.headers["Content-Type"] == "text/css; charset=utf-8"
 
