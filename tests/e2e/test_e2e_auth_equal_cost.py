@@ -54,8 +54,12 @@ class CountingRepository:
         self.calls.append("login_state")
         return (self.user if login.lower() == self.user.login else None), FailedLogins()
 
-    def record_failed_login(self, login: str, seen: FailedLogins, now: int, window: int) -> None:
-        self.calls.append("record_failed_login")
+    def reserve_attempt(self, login: str, seen: FailedLogins, now: int, threshold: int, window: int) -> int:
+        self.calls.append("reserve_attempt")
+        return now
+
+    def release_attempt(self, login: str, window_start: int) -> None:
+        self.calls.append("release_attempt")
 
 
 @pytest.fixture
@@ -104,7 +108,7 @@ def test_an_unknown_login_costs_one_verification_like_a_wrong_password(
     parameters = extract_parameters(user.password_hash)
     refused = Outcome(failure=AuthFailure.BAD_CREDENTIALS)
     one_verification = [("verify", parameters)]
-    counted = ["login_state", "record_failed_login"]
+    counted = ["login_state", "reserve_attempt"]
 
     # The first unknown login of a fresh instance, then a wrong password, then unknown logins again.
     assert attempt(user, hasher, "nobody", "some-password") == (refused, one_verification, counted)
@@ -115,7 +119,11 @@ def test_an_unknown_login_costs_one_verification_like_a_wrong_password(
     assert attempt(user, hasher, "Octocat", PASSWORD + " ") == (refused, one_verification, counted)
     # The right password: the same one verification.
     outcome, calls, asked = attempt(user, hasher, "octocat", PASSWORD)
-    assert (outcome.principal is not None, calls, asked) == (True, one_verification, ["login_state"])
+    assert (outcome.principal is not None, calls, asked) == (
+        True,
+        one_verification,
+        ["login_state", "reserve_attempt", "release_attempt"],
+    )
     # A login longer than any can be: the same verification, nothing to count it under.
     assert attempt(user, hasher, "n" * 200, "some-password") == (refused, one_verification, [])
     assert len(burned) == 3

@@ -10,6 +10,7 @@ import pytest
 
 from oauth_authz import tokens
 from oauth_authz.models.domain import User
+from oauth_authz.store.table import dynamodb_client
 from tests.support.api import Api, AppApi, assert_error, assert_not_found, assert_validation_failed
 from tests.support.data import (
     APPS_DOCS,
@@ -18,6 +19,7 @@ from tests.support.data import (
     EVENT_APP_URL,
     EVENT_CLIENT_ID,
     EVENT_CLIENT_SECRET,
+    EVENT_TOKEN,
     OCTOCAT_PASSWORD,
 )
 from tests.support.events import auth_error_context
@@ -250,3 +252,46 @@ def test_the_app_is_named_as_registered(app_api: AppApi, issued: dict[str, Any])
     result = app_api.check(issued["token"], "body")
 
     assert result.json["app"] == {"client_id": EVENT_CLIENT_ID, "name": EVENT_APP_NAME, "url": EVENT_APP_URL}
+
+
+# malformed tokens: refused without a read (SPEC section 4) -------------------------------------------------
+
+
+def _malformed() -> dict[str, str]:
+    body = EVENT_TOKEN[4:34]
+    changed = "A" if EVENT_TOKEN[-1] != "A" else "B"
+    return {
+        "a changed checksum character": EVENT_TOKEN[:-1] + changed,
+        "a short token": EVENT_TOKEN[:-1],
+        "a personal (ghp_) token": "ghp_" + body + tokens.checksum(body),  # well-formed, but not an app's
+        "non-base62 characters": "gho_" + body[:-2] + "-_" + tokens.checksum(body[:-2] + "-_"),
+    }
+
+
+@pytest.mark.usefixtures("event_app_authorization")
+@pytest.mark.parametrize("operation", list(AppApi.PATH_FORMS))
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("kind", list(_malformed()))
+def test_a_malformed_token_is_refused_without_a_store_read(
+    app_api: AppApi, operation: str, form: str, kind: str
+) -> None:
+    """Every app route, in both forms: 404 and not one call to DynamoDB (its answer for a malformed token
+    would be the same 404, so only the count of calls can tell). Seen red with the service's
+    `tokens.is_well_formed` check removed (each case then made a GetItem), and, for the `ghp_` case alone,
+    with the check made without the kind (`is_well_formed(token)`)."""
+    token = _malformed()[kind]
+    assert not tokens.is_well_formed(token, tokens.TokenKind.OAUTH)
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb", count)
+    try:
+        result = app_api.call(operation, token, form)
+    finally:
+        events.unregister("provide-client-params.dynamodb", count)
+
+    assert_not_found(result)
+    assert calls == []

@@ -99,6 +99,20 @@ def test_grants_by_client_id_and_in_pages(api: Api, make_app: Any) -> None:
     assert page.header("Link") == f'<{url}&page=1>; rel="first", <{url}&page=1>; rel="prev"'
 
 
+def test_a_prefix_of_a_client_id_matches_no_grant(api: Api, make_app: Any) -> None:
+    """`?client_id=` is an exact match: the first 8 characters of the app's client_id (the grants' sort keys
+    begin with it) give `[]`. Seen red with the repository's exact-match filter dropped (the Query's
+    `begins_with` alone): the grant was listed."""
+    other = make_app("Prefixed", "https://prefixed.example.com")
+    api.get_or_create(other.client_id, {"client_secret": other.client_secret})
+
+    assert [g["app"]["client_id"] for g in api.list_grants({"client_id": other.client_id}).json] == [
+        other.client_id
+    ]
+    assert api.list_grants({"client_id": other.client_id[:8]}).json == []
+    assert api.list_grants({"client_id": other.client_id[:-1]}).json == []
+
+
 def test_another_users_grant_is_404(api: Api, hubot: User) -> None:
     app_token(api)
     grant_id = api.list_grants().json[0]["id"]

@@ -135,9 +135,10 @@ def test_a_token_sent_as_password_is_no_failed_attempt(
     token = "ghp_" + "A" * 30 + tokens.checksum("A" * 30)
     for _ in range(5):
         assert context_of(authorize, basic("octocat", token)) == {"auth_error": "token_not_password"}
+    assert table.get("LOGINFAIL#octocat", "LOGINFAIL") is None  # no attempt reserved for a token
 
     assert context_of(authorize, RIGHT) == OCTOCAT
-    assert table.get("LOGINFAIL#octocat", "LOGINFAIL") is None
+    assert table.get("LOGINFAIL#octocat", "LOGINFAIL")["count"] == 0  # the success gave its attempt back
 
 
 def test_the_function_answers_a_lockout_with_403(invoke: Any, authorize: Authorize, lockout: Clock) -> None:

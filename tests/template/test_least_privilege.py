@@ -24,7 +24,8 @@ READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb
 # PutItem / UpdateItem / DeleteItem / ConditionCheckItem.
 NEEDS = {
     "AuthorizerFunction": {
-        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "kms:Decrypt",
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem", "kms:Decrypt",
     },
     "ListAuthorizationsFunction": {"dynamodb:Query"},
     "GetAuthorizationFunction": {"dynamodb:GetItem"},
@@ -212,7 +213,7 @@ def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) ->
 
     assert set(statement["Condition"]) == {"ForAllValues:StringLike"}
     assert _leading_keys(statement) == AUTHORIZER_PARTITIONS
-    assert _actions(statement) == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert _actions(statement) == {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
     patterns = _leading_keys(statement)
     allowed = [keys.failed_logins_key("Octocat")["PK"], keys.login_key("octocat")["PK"]]
     refused = [
@@ -229,19 +230,33 @@ def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) ->
         assert not any(fnmatch.fnmatchcase(partition, pattern) for pattern in patterns), partition
 
 
-def _written_partitions(operation: str, params: dict[str, Any]) -> list[str]:
+# IAM has no TransactWriteItems action: a transaction is authorized as each of its actions.
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+def _written_partitions(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(the IAM action, the partition) of every item a call writes or checks."""
     if operation == "PutItem":
-        return [params["Item"]["PK"]["S"]]
+        return [(operation, params["Item"]["PK"]["S"])]
     if operation in ("UpdateItem", "DeleteItem"):
-        return [params["Key"]["PK"]["S"]]
+        return [(operation, params["Key"]["PK"]["S"])]
     if operation == "TransactWriteItems":
-        return [
-            (action.get("Put", {}).get("Item") or next(iter(action.values()))["Key"])["PK"]["S"]
-            for action in params["TransactItems"]
-        ]
+        found = []
+        for action in params["TransactItems"]:
+            ((kind, body),) = action.items()
+            found.append((TRANSACT_ACTIONS[kind], (body.get("Item") or body["Key"])["PK"]["S"]))
+        return found
     if operation == "BatchWriteItem":
         return [
-            (request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])["PK"]["S"]
+            (
+                "BatchWriteItem",
+                (request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])["PK"]["S"],
+            )
             for requests in params["RequestItems"].values()
             for request in requests
         ]
@@ -271,7 +286,7 @@ def test_what_the_authorizer_writes_is_within_its_policy(
     writes: list[tuple[str, str]] = []
 
     def record(params: dict[str, Any], model: Any, **_: Any) -> None:
-        writes.extend((model.name, partition) for partition in _written_partitions(model.name, params))
+        writes.extend(_written_partitions(model.name, params))
 
     events = store_client.dynamodb_client().meta.events
     events.register("provide-client-params.dynamodb", record)
@@ -283,6 +298,9 @@ def test_what_the_authorizer_writes_is_within_its_policy(
             authorizer_event(right, headers={"X-GitHub-OTP": "000000" if code != "000000" else "111111"})
         )
         authorize(authorizer_event(right, headers={"X-GitHub-OTP": code}))
+        accounts.disable_two_factor("octocat")
+        authorize(authorizer_event(right))  # argon2, a reservation given back
+        authorize(authorizer_event(right))  # verified lately: a ConditionCheck
         authorize(
             authorizer_event(
                 basic(EVENT_CLIENT_ID, EVENT_CLIENT_SECRET), resource="/applications/{client_id}/token"

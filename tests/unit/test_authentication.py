@@ -143,19 +143,34 @@ class FakeRepository:
     def login_state(self, login: str) -> tuple[User | None, FailedLogins]:
         return self.get_user(login), self.failures.get(login.lower(), FailedLogins())
 
-    def accept_totp_step(self, user: User, step: int) -> bool:
+    def accept_totp_step(self, user: User, step: int, reserved: int | None = None) -> bool:
         current = self.users[user.login.lower()]
         if step <= current.totp_last_step:
             return False
         self.users[user.login.lower()] = dataclasses.replace(current, totp_last_step=step)
+        if reserved is not None:
+            self.release_attempt(user.login, reserved)
         return True
 
-    def record_failed_login(self, login: str, seen: FailedLogins, now: int, window: int) -> None:
+    def reserve_attempt(
+        self, login: str, seen: FailedLogins, now: int, threshold: int, window: int
+    ) -> int | None:
         current = self.failures.get(login.lower(), FailedLogins())
+        if current.locked(now, threshold, window):
+            return None
         if current.in_window(now, window):
             self.failures[login.lower()] = FailedLogins(current.count + 1, current.window_start)
         else:
             self.failures[login.lower()] = FailedLogins(1, now)
+        return self.failures[login.lower()].window_start
+
+    def release_attempt(self, login: str, window_start: int) -> None:
+        current = self.failures[login.lower()]
+        if current.window_start == window_start and current.count > 0:
+            self.failures[login.lower()] = FailedLogins(current.count - 1, current.window_start)
+
+    def attempt_open(self, login: str, now: int, threshold: int, window: int) -> bool:
+        return not self.failures.get(login.lower(), FailedLogins()).locked(now, threshold, window)
 
     def get_app(self, client_id: str) -> App | None:
         self.lookups.append(f"app:{client_id}")
@@ -305,7 +320,8 @@ def test_a_fresh_code_is_accepted_once_and_a_replay_is_not_a_failed_attempt(
     assert authenticate_with_otp(repository, code).principal is not None
     assert authenticate_with_otp(repository, code) == Outcome(failure=AuthFailure.OTP_REQUIRED)
     assert authenticate_with_otp(repository, None) == Outcome(failure=AuthFailure.OTP_REQUIRED)
-    assert repository.failures == {}  # clients resend their last code: that must not lock them out
+    # clients resend their last code: that must not lock them out (each reserved attempt was given back)
+    assert repository.failures["octocat"].count == 0
 
 
 def test_a_wrong_code_is_a_failed_attempt(repository: FakeRepository, two_factor: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
+
 from oauth_authz import totp
 
 # RFC 6238, appendix B: the SHA-1 seed "12345678901234567890"; its 8-digit codes, of which we use 6 digits.
@@ -56,3 +58,22 @@ def test_the_provisioning_uri() -> None:
         "digits": ["6"],
         "period": ["30"],
     }
+
+
+def test_codes_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every candidate step's code is compared with `hmac.compare_digest`, never `==` (which returns at the
+    first differing digit). Seen red with `code_at(secret, step) == candidate` in `matching_steps`."""
+    secret = totp.new_secret()
+    now = 1_700_000_000.0
+    code = totp.code_at(secret, totp.step_at(now))
+    calls: list[tuple[str, str]] = []
+
+    def compare_digest(a: str, b: str) -> bool:
+        calls.append((a, b))
+        return a == b
+
+    monkeypatch.setattr(totp.hmac, "compare_digest", compare_digest)
+
+    assert totp.matching_steps(secret, code, now) == [totp.step_at(now)]
+    step = totp.step_at(now)
+    assert calls == [(totp.code_at(secret, s), code) for s in range(step - 1, step + 2)]

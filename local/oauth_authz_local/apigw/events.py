@@ -1,9 +1,10 @@
 """The events API Gateway sends Lambda for a REST API: the proxy integration's (payload 1.0) and the Lambda
 authorizer's (REQUEST or TOKEN), with the ``requestContext`` both carry.
 
-As on AWS, ``path``, ``requestContext.path`` and the method ARN keep the path as the client sent it
-(percent-encoded), while ``pathParameters`` are URL-decoded. Locally the stage is not part of the URL:
-``requestContext.path`` equals ``path`` and ``requestContext.stage`` is ``local``.
+As on AWS (REST APIs), ``path``, ``requestContext.path``, the method ARN and ``pathParameters`` keep the
+path as the client sent it (percent-encoded): API Gateway decodes the query string, never the path.
+Locally the stage is not part of the URL: ``requestContext.path`` equals ``path`` and
+``requestContext.stage`` is ``local``.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def _match_segments(
             rest = request[index:]
             if not rest or not any(rest):
                 return None
-            parameters[segment[1:-2]] = unquote("/".join(rest))
+            parameters[segment[1:-2]] = "/".join(rest)
             score.append(0)
             return tuple(score), parameters
         if index >= len(request):
@@ -70,7 +70,7 @@ def _match_segments(
         if segment.startswith("{") and segment.endswith("}"):
             if not request[index]:
                 return None
-            parameters[segment[1:-1]] = unquote(request[index])
+            parameters[segment[1:-1]] = request[index]
             score.append(1)
         elif segment == request[index] or segment == unquote(request[index]):
             score.append(2)

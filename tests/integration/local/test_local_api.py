@@ -145,6 +145,25 @@ def test_a_user_creates_and_lists_a_token(local_api: LocalApi, tmp_path: Path) -
     assert TABLE in tables
 
 
+def test_a_percent_encoded_fingerprint_is_read_decoded(local_api: LocalApi) -> None:
+    """The gateway passes pathParameters as sent (`my%20laptop%2Fhome`), as API Gateway does, and the handler
+    decodes them: the fingerprint is `my laptop/home` however the client encoded it. Seen to fail while the
+    handlers read pathParameters as they came (the fingerprint was stored still encoded)."""
+    accounts = Accounts(Repository(TABLE, embedded_dynamodb.client(local_api.endpoint)))
+    accounts.create_user("fingerprint-octocat", PASSWORD)
+    app = accounts.create_app("Fingerprint App", "https://app.example.com")
+    url = f"{local_api.url}/authorizations/clients/{app.app.client_id}"
+    body = {"client_secret": app.client_secret, "scopes": ["repo"]}
+    auth = ("fingerprint-octocat", PASSWORD)
+
+    created = requests.put(f"{url}/my%20laptop%2Fhome", json=body, auth=auth, timeout=30)
+    again = requests.put(f"{url}/my%20laptop%2fhome", json=body, auth=auth, timeout=30)
+
+    assert (created.status_code, again.status_code) == (201, 200)
+    assert created.json()["fingerprint"] == again.json()["fingerprint"] == "my laptop/home"
+    assert again.json()["id"] == created.json()["id"]
+
+
 def test_concurrent_creates_each_get_their_own_answer(local_api: LocalApi) -> None:
     """Powertools keeps the current event and the correlation id process-wide: instances of a function
     must not share a process, or concurrent requests read each other's events."""

@@ -33,14 +33,15 @@ Middleware = Callable[[APIGatewayRestResolver, Callable[..., Response[str]]], Re
 
 
 class DecodedPathResolver(APIGatewayRestResolver):
-    """Powertools' REST resolver, whose routes get their path parameters as API Gateway decoded them
-    (`pathParameters`), not as the segments of the path they were matched in (percent-encoded, see
-    `_routable`). Powertools' own Bedrock Agent resolver overrides the same method to take its route
+    """Powertools' REST resolver, whose routes get their path parameters decoded. API Gateway (REST) passes
+    `pathParameters` as the client sent them, still percent-encoded (`my%20laptop`: LocalStack's recordings
+    of AWS events, aws-sam-cli issues #771 and #3524), and the path they were matched in is encoded too
+    (`_routable`). Powertools' own Bedrock Agent resolver overrides the same method to take its route
     arguments from the event."""
 
     def _convert_matches_into_route_keys(self, match: Match[str]) -> dict[str, str]:
-        decoded = self.current_event.path_parameters or {}
-        return {name: str(decoded.get(name, unquote(value))) for name, value in match.groupdict().items()}
+        given = self.current_event.path_parameters or {}
+        return {name: unquote(str(given.get(name, value))) for name, value in match.groupdict().items()}
 
 
 def resolver(principal: str = "user", docs_url: str = AUTHORIZATIONS_DOCS) -> APIGatewayRestResolver:
@@ -71,14 +72,14 @@ def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaCo
 def _routable(event: dict[str, Any]) -> dict[str, Any]:
     """The event with `path` as the route's own path: behind a custom domain with a base path mapping,
     API Gateway's `path` starts with that base path, on which no route would match (Powertools routes on
-    `path`). Parameters go in percent-encoded, so a decoded `/` cannot split a segment; the routes get them
-    decoded from `pathParameters` (`DecodedPathResolver`)."""
+    `path`). Parameters go in encoded exactly once, whatever the client did, so that nothing in them can
+    split a segment or miss a route; the routes get them decoded (`DecodedPathResolver`)."""
     resource = event.get("resource")
     if not resource:
         return event
     path = str(resource)
     for name, value in (event.get("pathParameters") or {}).items():
-        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        path = path.replace("{" + name + "}", quote(unquote(str(value)), safe=""))
     return {**event, "path": path}
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from oauth_authz import tokens, totp
 from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import AuthFailure, StoreUnavailable
-from oauth_authz.models.domain import FailedLogins, Principal, User
+from oauth_authz.models.domain import Principal, User
 from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
 from oauth_authz.settings import Settings, get_settings
@@ -135,59 +135,64 @@ class Authenticator:
         try:
             if app_route:
                 return self._app(credentials)
-            return self._user(credentials, otp)
+            return self.sign_in(credentials.username, credentials.password, otp)
         except StoreUnavailable:  # the function answers 503 with Retry-After (an authorizer crash is a 500)
             return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
 
     def sign_in(self, login: str, password: str, otp: str | None = None) -> Outcome:
-        """A login, a password and an optional TOTP code, as the sign-in page receives them: the same checks
-        (lockout, password, second factor) as Basic auth. Without a code, a two-factor user's right
-        password gets `OTP_REQUIRED`."""
-        try:
-            if ":" in login:  # not in the account grammar, and not a Basic username: nobody's
-                burn_verify(password)
-                return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
-            return self._user(BasicCredentials(login, password), otp)
-        except StoreUnavailable:
-            return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
+        """A user's sign-in, for the authorizer (Basic auth) and a sign-in form alike: the lockout, the
+        password, then the second factor.
 
-    def second_factor(self, login: str, otp: str) -> Outcome:
-        """The two-factor step of a sign-in whose password was verified (the sign-in page's pending session):
-        the lockout, then the code, as `sign_in` checks them."""
-        try:
-            now = int(time.time())
-            user, failures = self.repository.login_state(login)
-            if failures.locked(now, self.settings.lockout_threshold, self.settings.lockout_window_seconds):
-                return Outcome(failure=AuthFailure.LOCKED_OUT)
-            if user is None:
-                return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
-            if not user.has_two_factor:
-                return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
-            return self._second_factor(user, otp, failures, now)
-        except StoreUnavailable:
-            return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
-
-    def _user(self, credentials: BasicCredentials, otp: str | None) -> Outcome:
-        """Lockout first (known and unknown logins alike), then the password, then the second factor."""
-        if tokens.is_well_formed(credentials.password):
+        The attempt is reserved (counted as a failure, in one conditional write) before anything is
+        verified, and refused when the login's window is full; a success gives it back. So a burst of
+        parallel guesses has at most `LockoutThreshold` of them verified, and a success does not reset the
+        count. A password this warm instance verified lately skips argon2 and the reservation, but is
+        still checked against the count in the same order as the reservations (`attempt_open`).
+        """
+        if tokens.is_well_formed(password):
             return Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
-        login = credentials.username
         if len(login) > MAX_LOGIN:  # nobody's: refused like an unknown login, without a key to count it under
-            burn_verify(credentials.password)
+            burn_verify(password)
             return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         now = int(time.time())
-        window = self.settings.lockout_window_seconds
+        threshold, window = self.settings.lockout_threshold, self.settings.lockout_window_seconds
         user, failures = self.repository.login_state(login)
-        if failures.locked(now, self.settings.lockout_threshold, window):
+        if failures.locked(now, threshold, window):
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
+        if user is not None and not user.has_two_factor and self.verified.holds(user, password):
+            if not self.repository.attempt_open(login, now, threshold, window):
+                return Outcome(failure=AuthFailure.LOCKED_OUT)
+            return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+        reserved = self.repository.reserve_attempt(login, failures, now, threshold, window)
+        if reserved is None:
             return Outcome(failure=AuthFailure.LOCKED_OUT)
         if user is None:
-            burn_verify(credentials.password)
-            return self._failed(login, failures, now)
-        if not self._password_matches(user, credentials.password):
-            return self._failed(login, failures, now)
+            burn_verify(password)
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)  # the reserved attempt stays counted
+        if not self._password_matches(user, password):
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         if user.has_two_factor:
-            return self._second_factor(user, otp, failures, now)
+            return self._second_factor(user, otp, reserved, now)
+        self.repository.release_attempt(login, reserved)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
+
+    def second_factor(self, login: str, otp: str) -> Outcome:
+        """The code of a two-factor sign-in whose password was verified already (the sign-in page's pending
+        session): the lockout, then the code, under an attempt reserved as `sign_in` reserves it. So a burst
+        of parallel codes has at most `LockoutThreshold` of them verified, a code is accepted once (its step
+        is spent in the transaction that gives the attempt back), and a wrong code stays a failed attempt.
+        """
+        now = int(time.time())
+        threshold, window = self.settings.lockout_threshold, self.settings.lockout_window_seconds
+        user, failures = self.repository.login_state(login)
+        if failures.locked(now, threshold, window):
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
+        if user is None or not user.has_two_factor:  # deleted, or its second factor removed, since the password
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        reserved = self.repository.reserve_attempt(login, failures, now, threshold, window)
+        if reserved is None:
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
+        return self._second_factor(user, otp, reserved, now)
 
     def _password_matches(self, user: User, password: str) -> bool:
         if self.verified.holds(user, password):
@@ -197,25 +202,23 @@ class Authenticator:
         self.verified.remember(user, password)
         return True
 
-    def _second_factor(self, user: User, otp: str | None, failures: FailedLogins, now: int) -> Outcome:
-        """A missing code is the challenge clients expect; a wrong one is also a failed attempt. A code
-        already used (a replay) is refused like a missing one but not counted: clients such as octokit
-        resend their last code until they see the challenge, and must not lock their user out."""
+    def _second_factor(self, user: User, otp: str | None, reserved: int, now: int) -> Outcome:
+        """Under the attempt reserved for the password. A missing code is the challenge clients expect,
+        not a failure (the attempt is given back); a wrong one keeps it: a failed attempt. A code already
+        used (a replay) is refused like a missing one but not counted: clients such as octokit resend
+        their last code until they see the challenge, and must not lock their user out."""
         if otp is None or otp.strip() == "":
+            self.repository.release_attempt(user.login, reserved)
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
         assert user.totp_sealed is not None  # noqa: S101 - has_two_factor
         steps = totp.matching_steps(open_sealed(user.totp_sealed, user.login), otp, now)
         if not steps:
-            self._failed(user.login, failures, now)
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
         fresh = [step for step in steps if step > user.totp_last_step]
-        if not fresh or not self.repository.accept_totp_step(user, fresh[0]):
+        if not fresh or not self.repository.accept_totp_step(user, fresh[0], reserved):
+            self.repository.release_attempt(user.login, reserved)
             return Outcome(failure=AuthFailure.OTP_REQUIRED)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
-
-    def _failed(self, login: str, failures: FailedLogins, now: int) -> Outcome:
-        self.repository.record_failed_login(login, failures, now, self.settings.lockout_window_seconds)
-        return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
 
     def _app(self, credentials: BasicCredentials) -> Outcome:
         app = self.repository.get_app(credentials.username) if len(credentials.username) <= 20 else None

@@ -28,9 +28,9 @@ def test_allow_runs_the_function_with_the_rest_proxy_event(api: FakeApi) -> None
     answer = response.json()
     event = answer["event"]
     assert event["resource"] == "/items/{item_id}"
-    assert event["path"] == "/items/a%20b"  # as sent; the parameter is decoded
+    assert event["path"] == "/items/a%20b"  # as sent, and so is the parameter (REST APIs do not decode it)
     assert event["httpMethod"] == "GET"
-    assert event["pathParameters"] == {"item_id": "a b"}
+    assert event["pathParameters"] == {"item_id": "a%20b"}
     assert event["queryStringParameters"] == {"x": "2", "y": ""}
     assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": [""]}
     assert event["stageVariables"] is None

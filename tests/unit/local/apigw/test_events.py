@@ -41,7 +41,7 @@ def test_proxy_event_has_the_rest_shape() -> None:
         },
         "queryStringParameters": {"page": "3", "per_page": "5", "empty": ""},
         "multiValueQueryStringParameters": {"page": ["2", "3"], "per_page": ["5"], "empty": [""]},
-        "pathParameters": {"client_id": "abc", "fingerprint": "a/b"},
+        "pathParameters": {"client_id": "abc", "fingerprint": "a%2Fb"},
         "stageVariables": None,
         "body": '{"a": 1}',
         "isBase64Encoded": False,

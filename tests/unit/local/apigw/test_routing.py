@@ -46,7 +46,7 @@ from tests.support.apigw import TABLE
             "/authorizations/clients/abc/a%2Fb%20c",
             "/authorizations/clients/{client_id}/{fingerprint}",
             "ForFingerprint",
-            {"client_id": "abc", "fingerprint": "a/b c"},
+            {"client_id": "abc", "fingerprint": "a%2Fb%20c"},  # as sent, as API Gateway passes them
         ),
         (
             "GET",
@@ -62,7 +62,7 @@ from tests.support.apigw import TABLE
             "Revoke",
             {"client_id": "c1"},
         ),
-        ("DELETE", "/files/a/b%20c/d", "/files/{path+}", "Files", {"path": "a/b c/d"}),
+        ("DELETE", "/files/a/b%20c/d", "/files/{path+}", "Files", {"path": "a/b%20c/d"}),
         ("GET", "/", "/", "Root", {}),
     ],
 )
