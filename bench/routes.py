@@ -108,6 +108,24 @@ def _app(
     return lambda: w.event(function, w.app_context(app.client_id), params, payload, **kwargs)
 
 
+def _code_exchange(world: w.World) -> EventMaker:
+    """A code for the bench user, exchanged: one BatchGetItem (code, app, grant), one transaction."""
+    from oauth_authz.service import oauth_web_flow
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    created = Accounts(Repository(get_settings().table_name)).create_app(
+        "Bench Web App", "https://bench.example.com", "https://bench.example.com/cb"
+    )
+    client_id = created.app.client_id
+    request = oauth_web_flow.parse_authorize_request({"client_id": client_id, "scope": "repo"})
+    redirect = oauth_web_flow.approve(request, world.user_id, world.login)
+    code = redirect.split("code=", 1)[1].split("&", 1)[0]
+    body = {"client_id": client_id, "client_secret": created.client_secret, "code": code}
+    return lambda: w.event("access_token", {}, None, body)
+
+
 def _grant_of(n: int, by_app: bool, function: str) -> Callable[[w.World], EventMaker]:
     """A fresh app with n tokens of the user; revoked by the user (grant id) or by the app (a token)."""
 
@@ -225,6 +243,7 @@ def scenarios() -> list[Scenario]:
             lambda world: _app(world, "check_authorization"),
             "200",
         ),
+        Scenario("code_exchange", "POST /login/oauth/access_token", "access_token", 2, _code_exchange, "200"),
         Scenario(
             "check_body",
             "check (body)",

@@ -147,6 +147,9 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for route in routes(template):
         module = _load(template, route.function, loaded)
+        if not hasattr(module, "app"):  # not a REST resource (the OAuth endpoints): it declares itself
+            paths.setdefault(route.path, {})[route.method.lower()] = copy.deepcopy(module.OPENAPI_OPERATION)
+            continue
         part = module.app.get_openapi_schema(title=TITLE, security_schemes=_powertools_schemes())
         data = part.model_dump(mode="json", by_alias=True, exclude_none=True)
         method = route.method.lower()

@@ -13,7 +13,7 @@ from oauth_authz.service.oauth_web_flow import AuthorizeRequest
 
 CALLBACK = "https://octo-app.example.com/oauth/callback"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"  # RFC 7636's example
-CHALLENGE = "E9Melhoofbxu3L4NYx9cDHh7-j_E2bctj6WbKDFmvKY"  # its S256, as RFC 7636 appendix B gives it
+CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  # its S256, as RFC 7636 appendix B gives it
 
 
 def s256(verifier: str) -> str:

@@ -55,6 +55,10 @@ NEEDS = {
     },
     "CheckAuthorizationFunction": {"dynamodb:GetItem"},
     "CheckTokenFunction": {"dynamodb:GetItem"},
+    "AccessTokenFunction": {
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+    },
     "ResetAuthorizationFunction": {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,24 @@ def test_the_document_is_valid_openapi_3_1() -> None:
     validate(document())
 
 
+def test_the_token_endpoint_declares_its_formats() -> None:
+    operation = document()["paths"]["/login/oauth/access_token"]["post"]
+    assert operation["security"] == [{}]
+    assert set(operation["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded",
+        "application/json",
+    }
+    assert set(operation["responses"]["200"]["content"]) == {
+        "application/x-www-form-urlencoded",
+        "application/json",
+        "application/xml",
+    }
+
+
 def test_every_route_of_the_template_is_documented_and_nothing_else() -> None:
     documented = {(method.upper(), path) for path, item in document()["paths"].items() for method in item}
     assert documented == {(route.method, route.path) for route in routes(load_template())}
-    assert len(documented) == 19
+    assert len(documented) == 20  # SPEC section 2's 18 + 1 alias, and the token endpoint of section 9
 
 
 def test_operations_carry_githubs_operation_ids_and_the_right_security() -> None:
@@ -74,18 +89,25 @@ def test_operations_carry_githubs_operation_ids_and_the_right_security() -> None
             assert ours["security"] == [{scheme: []}], (method, path)
 
 
-def test_path_parameters_are_typed_as_the_handlers_read_them() -> None:
+def _api_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """The REST API's operations (the OAuth endpoints under /login/ speak OAuth, not the REST API)."""
     for path, item in document()["paths"].items():
-        for method, operation in item.items():
-            names = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
-            assert names == [segment[1:-1] for segment in path.split("/") if segment.startswith("{")]
-            for parameter in operation["parameters"]:
-                if parameter["name"] in ("authorization_id", "grant_id"):
-                    assert parameter["schema"]["type"] == "integer", (method, path)
-                    assert parameter["schema"]["maximum"] == 2**53 - 1
-            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
-            assert "X-GitHub-Api-Version" in headers
-            assert ("If-None-Match" in headers) == (method == "get")
+        if not path.startswith("/login/"):
+            for method, operation in item.items():
+                yield path, method, operation
+
+
+def test_path_parameters_are_typed_as_the_handlers_read_them() -> None:
+    for path, method, operation in _api_operations():
+        names = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
+        assert names == [segment[1:-1] for segment in path.split("/") if segment.startswith("{")]
+        for parameter in operation["parameters"]:
+            if parameter["name"] in ("authorization_id", "grant_id"):
+                assert parameter["schema"]["type"] == "integer", (method, path)
+                assert parameter["schema"]["maximum"] == 2**53 - 1
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "X-GitHub-Api-Version" in headers
+        assert ("If-None-Match" in headers) == (method == "get")
 
 
 def test_lists_take_page_per_page_and_client_id_and_answer_link() -> None:
@@ -126,18 +148,17 @@ def test_creates_answer_201_with_location_and_bodies_come_from_the_models() -> N
 
 
 def test_no_content_answers_have_no_body_and_errors_are_githubs() -> None:
-    for path, item in document()["paths"].items():
-        for method, operation in item.items():
-            for status, response in operation["responses"].items():
-                if status in ("204", "304"):
-                    assert "content" not in response, (method, path, status)
-                elif int(status) >= 400:
-                    schema = response["content"]["application/json"]["schema"]["$ref"]
-                    expected = "ValidationErrorOut" if status == "422" else "ErrorOut"
-                    assert schema == f"#/components/schemas/{expected}", (method, path, status)
-            assert {"400", "401", "403", "503"} <= set(operation["responses"]), (method, path)
-            assert "Retry-After" in operation["responses"]["503"]["headers"]
-            assert "X-GitHub-OTP" in operation["responses"]["401"]["headers"]
+    for path, method, operation in _api_operations():
+        for status, response in operation["responses"].items():
+            if status in ("204", "304"):
+                assert "content" not in response, (method, path, status)
+            elif int(status) >= 400:
+                schema = response["content"]["application/json"]["schema"]["$ref"]
+                expected = "ValidationErrorOut" if status == "422" else "ErrorOut"
+                assert schema == f"#/components/schemas/{expected}", (method, path, status)
+        assert {"400", "401", "403", "503"} <= set(operation["responses"]), (method, path)
+        assert "Retry-After" in operation["responses"]["503"]["headers"]
+        assert "X-GitHub-OTP" in operation["responses"]["401"]["headers"]
 
 
 # Field sets against GitHub's reference ------------------------------------------------------------------

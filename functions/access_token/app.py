@@ -1,0 +1,59 @@
+"""POST /login/oauth/access_token: exchange a web flow code for a token (SPEC section 9).
+
+No Basic authorizer on this route: the client's credentials come in the parameters or as Basic auth and
+the service checks them. Every answer is a 200 in the format `Accept` asks for (form, JSON or XML).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz.http import token_endpoint
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service import oauth_web_flow
+from oauth_authz.settings import get_settings
+
+_FIELDS = ("client_id", "client_secret", "code", "redirect_uri", "code_verifier", "grant_type")
+_ANSWER = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string"}
+        for name in ("access_token", "token_type", "scope", "error", "error_description", "error_uri")
+    },
+}
+# Its OpenAPI operation (`make openapi`): no resolver here, the answer is not the REST API's JSON.
+OPENAPI_OPERATION: dict[str, Any] = {
+    "summary": "Exchange a web flow code for an access token",
+    "operationId": "oauth/access-token",
+    "tags": ["OAuth web application flow"],
+    "security": [{}],
+    "requestBody": {
+        "required": False,
+        "content": {
+            kind: {"schema": {"type": "object", "properties": {name: {"type": "string"} for name in _FIELDS}}}
+            for kind in ("application/x-www-form-urlencoded", "application/json")
+        },
+    },
+    "responses": {
+        "200": {
+            "description": "A token, or an error (`error`, `error_description`, `error_uri`), as Accept asks",
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": _ANSWER},
+                "application/json": {"schema": _ANSWER},
+                "application/xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+}
+
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return token_endpoint.respond(event, oauth_web_flow.exchange)

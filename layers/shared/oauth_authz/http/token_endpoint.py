@@ -1,0 +1,83 @@
+"""`POST /login/oauth/access_token` speaks OAuth, not the REST API: parameters from a form body, a JSON body
+or the query string; client credentials in them or as Basic auth; every answer a 200 in the format `Accept`
+asks for (`token_answers`). Only a store that cannot answer is not a 200 (503, as elsewhere)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from oauth_authz.errors import StoreUnavailable
+from oauth_authz.http.request import header
+from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
+from oauth_authz.observability import logger
+from oauth_authz.token_answers import TokenError, TokenResponse, render_token_answer
+
+Exchange = Callable[[Mapping[str, str], str | None], TokenResponse | TokenError]
+MAX_PARAMS = 50
+
+
+def _body_text(event: dict[str, Any]) -> str:
+    raw = event.get("body") or ""
+    if not isinstance(raw, str):
+        return ""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(raw, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+    return raw
+
+
+def _json_params(text: str) -> dict[str, str]:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str)}
+
+
+def token_params(event: dict[str, Any]) -> dict[str, str]:
+    """The request's parameters: the query string's, then the body's over them (JSON or form-encoded)."""
+    params = {str(k): v for k, v in (event.get("queryStringParameters") or {}).items() if isinstance(v, str)}
+    text = _body_text(event)
+    if text.strip():
+        content_type = (header(event, "content-type") or "").lower()
+        if "json" in content_type or text.lstrip().startswith("{"):
+            params.update(_json_params(text))
+        else:
+            try:
+                form = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMS, errors="replace")
+            except ValueError:  # more than MAX_PARAMS fields: no request of ours
+                return {}
+            params.update(form)
+    return {name: value for name, value in params.items() if "\x00" not in value}
+
+
+def _json_error(status: int, message: str, headers: dict[str, str]) -> dict[str, Any]:
+    body = json.dumps({"message": message, "documentation_url": DOCS_URL})
+    return {"statusCode": status, "headers": {"Content-Type": JSON_CONTENT_TYPE, **headers}, "body": body}
+
+
+def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+    """The Lambda proxy answer to one token request."""
+    accept = header(event, "accept")
+    try:
+        answer = exchange(token_params(event), header(event, "authorization"))
+    except StoreUnavailable:
+        return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
+    except Exception:  # an internal fault: logged, answered with nothing internal in it
+        logger.exception("token request failed")
+        return _json_error(500, "Internal Server Error", {})
+    text, content_type = render_token_answer(answer, accept)
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": content_type, "Cache-Control": "no-store", "Pragma": "no-cache"},
+        "body": text,
+    }
