@@ -10,8 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz import web
 from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.settings import get_settings
 from oauth_authz.web.rendering import stylesheet
 
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = web.resolver()
 
 

@@ -33,8 +33,13 @@ def site_root(app: APIGatewayRestResolver) -> str:
     return "" if slash < 0 else base[slash:]
 
 
-def resolver() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver()
+class PageResolver(APIGatewayRestResolver):
+    """A page function's resolver. Pages are HTML for browsers, not operations of the REST API: the
+    OpenAPI document leaves out every route a `PageResolver` serves (`oauth_authz_local.openapi`)."""
+
+
+def resolver() -> PageResolver:
+    app = PageResolver()
 
     def _csrf(_: CsrfRefused) -> Response[str]:
         return error_page(
