@@ -73,9 +73,16 @@ def resolver() -> PageResolver:
 
 
 def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The page's answer, with SPEC 9's headers wherever the page did not set them itself. API Gateway merges
+    `headers` into `multiValueHeaders` (where Powertools puts them when cookies are set): a header set in
+    either is not added again (two CSPs would both be enforced: the stricter `form-action` would win)."""
     response = app.resolve(event, context)
-    headers = response.setdefault("headers", {}) or {}
+    headers = response.get("headers") or {}
     response["headers"] = headers
+    present = {name.lower() for name in headers} | {
+        name.lower() for name in response.get("multiValueHeaders") or {}
+    }
     for name, value in security_headers().items():
-        headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers[name] = value
     return response
