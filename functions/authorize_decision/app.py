@@ -25,10 +25,10 @@ def authorize_decision() -> Response[str]:
     fields = web.form(app)
     session_id = web.cookie_value(app, web.SESSION_COOKIE)
     web.require_csrf(session_id, fields)
-    current = sessions().current(session_id)
+    current, client = sessions().current_and_app(session_id, fields.get("client_id", ""))
     if current is None:
         return sign_in_first(app, fields)
-    request = parsed_or_answer(app, authorize_params(fields))
+    request = parsed_or_answer(app, authorize_params(fields), client)
     if isinstance(request, Response):
         return request
     choice = fields.get("authorize")

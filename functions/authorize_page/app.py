@@ -24,11 +24,11 @@ app = web.resolver()
 @app.get("/login/oauth/authorize")
 def authorize_page() -> Response[str]:
     params = {name: str(value) for name, value in (app.current_event.query_string_parameters or {}).items()}
-    request = parsed_or_answer(app, params)
+    session_id = web.cookie_value(app, web.SESSION_COOKIE)
+    current, client = sessions().current_and_app(session_id, params.get("client_id", ""))
+    request = parsed_or_answer(app, params, client)
     if isinstance(request, Response):
         return request
-    session_id = web.cookie_value(app, web.SESSION_COOKIE)
-    current = sessions().current(session_id)
     if current is None or session_id is None:
         return sign_in_first(app, params)
     if request.prompt != "select_account" and not needs_consent(request, current.user_id):

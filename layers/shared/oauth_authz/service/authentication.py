@@ -187,7 +187,9 @@ class Authenticator:
         user, failures = self.repository.login_state(login)
         if failures.locked(now, threshold, window):
             return Outcome(failure=AuthFailure.LOCKED_OUT)
-        if user is None or not user.has_two_factor:  # deleted, or its second factor removed, since the password
+        if (
+            user is None or not user.has_two_factor
+        ):  # deleted, or its second factor removed, since the password
             return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         reserved = self.repository.reserve_attempt(login, failures, now, threshold, window)
         if reserved is None:

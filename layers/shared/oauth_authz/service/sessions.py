@@ -23,8 +23,9 @@ from functools import lru_cache
 
 from oauth_authz import clock
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import WebSession
+from oauth_authz.models.domain import App, WebSession
 from oauth_authz.service.authentication import Authenticator, authenticator
+from oauth_authz.service.oauth_web_flow import readable_client_id
 from oauth_authz.settings import get_settings
 from oauth_authz.store.session_store import SessionStore
 
@@ -85,6 +86,16 @@ class Sessions:
         """The signed-in user's session, or None (no cookie, unknown, expired, or still pending)."""
         found = self._lookup(session_id)
         return None if found is None or found.pending_two_factor else found
+
+    def current_and_app(self, session_id: str | None, client_id: str) -> tuple[WebSession | None, App | None]:
+        """`current(session_id)` and the app of `client_id` (None: no such app), in one read."""
+        readable = session_id if session_id and len(session_id) <= MAX_SECRET else None
+        session, app = self.store.get_with_app(
+            hashed(readable) if readable else None,
+            client_id if readable_client_id(client_id) else None,
+            clock.now(),
+        )
+        return (None if session is None or session.pending_two_factor else session), app
 
     def pending(self, session_id: str | None) -> WebSession | None:
         """The session waiting for its two-factor code, or None."""

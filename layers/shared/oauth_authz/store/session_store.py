@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
-from oauth_authz.models.domain import WebSession
+from oauth_authz.models.domain import App, WebSession
 from oauth_authz.store import items, keys
 from oauth_authz.store.table import Table, Write, delete, put
 
@@ -46,6 +46,25 @@ class SessionStore:
             return None
         session = session_from_item(item)
         return session if session.expires_at > now else None
+
+    def get_with_app(
+        self, hashed_id: str | None, client_id: str | None, now: datetime
+    ) -> tuple[WebSession | None, App | None]:
+        """The session (live) and the app, in one BatchGetItem: the authorize page's first read. None for
+        either not asked (None) or not found; no call when neither is asked."""
+        wanted = {}
+        if hashed_id is not None:
+            wanted["session"] = keys.session_key(hashed_id)
+        if client_id is not None:
+            wanted["app"] = keys.app_key(client_id)
+        found = self.table.batch_get(wanted) if wanted else {}
+        session_item = found.get("session")
+        session = None
+        if session_item is not None and items.item_type(session_item) == "Session":
+            session = session_from_item(session_item)
+            session = session if session.expires_at > now else None
+        app = items.app_from_item(found["app"]) if "app" in found else None
+        return session, app
 
     def start(self, hashed_id: str, session: WebSession, replacing: str | None = None) -> None:
         """Store a new session; `replacing`: the hashed id of the browser's previous one, ended with it."""

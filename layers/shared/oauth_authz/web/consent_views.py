@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from oauth_authz.models.domain import App
 from oauth_authz.service.oauth_web_flow import (
     AuthorizeRequest,
     NoCallbackUrl,
     RedirectError,
     UnknownClient,
-    parse_authorize_request,
+    check_authorize_request,
 )
 from oauth_authz.service.sessions import csrf_token
 from oauth_authz.web.page_resolver import site_root
@@ -39,12 +40,13 @@ def authorize_params(source: Mapping[str, str]) -> dict[str, str]:
 
 
 def parsed_or_answer(
-    app: APIGatewayRestResolver, params: Mapping[str, str]
+    app: APIGatewayRestResolver, params: Mapping[str, str], client: App | None
 ) -> AuthorizeRequest | Response[str]:
-    """The valid request, or the answer to one that is not: 404 for an unknown app, an error page for an
-    app without a callback, the core's error redirect otherwise."""
+    """The valid request (`client`: the app of its client_id, read with the session), or the answer to one
+    that is not: 404 for an unknown app, an error page for an app without a callback, the core's error
+    redirect otherwise."""
     try:
-        return parse_authorize_request(params)
+        return check_authorize_request(params, client)
     except UnknownClient:
         return error_page(404, "Page not found", "There is no OAuth app with that client_id.", site_root(app))
     except NoCallbackUrl as error:
