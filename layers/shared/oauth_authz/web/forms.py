@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -27,7 +26,7 @@ def form(app: APIGatewayRestResolver) -> dict[str, str]:
     if event.get("isBase64Encoded"):
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 (UnicodeDecodeError)
             return {}
     if len(body) > MAX_FORM:
         return {}
