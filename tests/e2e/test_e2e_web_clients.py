@@ -315,3 +315,19 @@ def test_octokit_web_flow_authorization_url_and_code_exchange(
     assert exchanged["scopes"] == [
         "repo,read:org"
     ]  # octokit splits GitHub's comma list on spaces, as on GitHub
+
+
+def test_another_site_cannot_frame_the_pages(server: Server, page: Page) -> None:
+    """Chromium refuses to show the sign-in page (and the authorize page's answer) inside another site's
+    frame. Seen red with both `X-Frame-Options` and `frame-ancestors` dropped from
+    `rendering.security_headers` (the frame showed the sign-in form)."""
+    page.set_content(
+        f'<iframe name="login" src="{server.url}/login"></iframe>'
+        f'<iframe name="authorize" src="{server.url}/login/oauth/authorize?client_id=nobody"></iframe>'
+    )
+    page.wait_for_timeout(1500)
+    for name in ("login", "authorize"):
+        frame = page.frame(name=name)
+        assert frame is not None
+        assert not frame.url.startswith(server.url), frame.url  # Chromium's error page instead
+        assert frame.locator("input[name=password]").count() == 0
