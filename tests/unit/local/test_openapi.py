@@ -100,8 +100,11 @@ def test_the_web_pages_are_left_out_and_only_they() -> None:
     documented = {(method.upper(), path) for path, item in document()["paths"].items() for method in item}
 
     assert served - documented == PAGES
-    assert not any(path.startswith(("/login", "/session", "/logout")) for path in document()["paths"]
-                   if path != "/login/oauth/access_token")
+    assert not any(
+        path.startswith(("/login", "/session", "/logout"))
+        for path in document()["paths"]
+        if path != "/login/oauth/access_token"
+    )
 
 
 def test_operations_carry_githubs_operation_ids_and_the_right_security() -> None:
