@@ -114,7 +114,10 @@ def _send(case: Any, targets: FuzzTargets, checks: list[Any]) -> None:
     )
     targets.secrets.add_from_text(response.text)
     targets.answers[(case.operation.label, response.status_code // 100)] += 1
-    if response.status_code in (200, 201):
+    # The token endpoint answers form-encoded unless asked for JSON: only JSON answers carry targets.
+    if response.status_code in (200, 201) and response.headers.get("Content-Type", "").startswith(
+        "application/json"
+    ):
         _collect(response.json(), targets)
 
 
