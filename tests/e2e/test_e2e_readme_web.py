@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.e2e.test_e2e_readme import (
@@ -102,7 +102,7 @@ def test_the_web_flow_walkthrough_works_as_written(
             page.get_by_label("Username").fill("readme-web")
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Sign in").click()
-            assert page.get_by_text("Full control of private repositories").is_visible()
+            expect(page.get_by_text("Full control of private repositories")).to_be_visible()
             page.get_by_role("button", name="Authorize My Web App").click()
             page.wait_for_url(callback.url + "?*")
             landed = parse_qs(urlsplit(page.url).query)

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from requests_oauthlib import OAuth2Session
 
 from tests.e2e.conftest import Cli
@@ -106,14 +106,14 @@ def test_a_browser_signs_in_consents_and_lands_on_the_callback_with_a_code(
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = chromium.new_page(viewport={"width": 720, "height": 640})
         page.goto(authorize_url)
-        assert page.title() == "Sign in · oauth-authz"
+        expect(page).to_have_title("Sign in · oauth-authz")
         page.get_by_label("Username").fill(login)
         page.get_by_label("Password").fill(password)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "sign-in.png"))
         page.get_by_role("button", name="Sign in").click()
 
-        assert page.title() == "Authorize Browser Demo · oauth-authz"
+        expect(page).to_have_title("Authorize Browser Demo · oauth-authz")
         assert (
             page.get_by_role("link", name="Browser Demo").get_attribute("href") == "https://demo.example.com"
         )

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from github import Github
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from requests_oauthlib import OAuth2Session
 
 from oauth_authz import totp
@@ -136,12 +136,12 @@ def make_user(cli: Cli, secrets: Secrets, login: str, two_factor: bool = False) 
 
 
 def sign_in(page: Page, user: WebUser) -> None:
-    assert page.title() == "Sign in · oauth-authz"
+    expect(page).to_have_title("Sign in · oauth-authz")  # waits for the navigation (a loaded machine)
     page.get_by_label("Username").fill(user.login)
     page.get_by_label("Password").fill(user.password)
     page.get_by_role("button", name="Sign in").click()
     if user.seed is not None:
-        assert page.title() == "Two-factor authentication · oauth-authz"
+        expect(page).to_have_title("Two-factor authentication · oauth-authz")
         step = totp.step_at(time.time())
         page.get_by_label("Authentication code").fill(totp.code_at(user.seed, step))
         page.get_by_role("button", name="Verify").click()
@@ -153,7 +153,7 @@ def authorize_in_browser(
     """Open the client's authorize URL, sign in, click Authorize: the callback's query (one value each)."""
     page.goto(url)
     sign_in(page, user)
-    assert page.title() == f"Authorize {app.name} · oauth-authz"
+    expect(page).to_have_title(f"Authorize {app.name} · oauth-authz")
     page.get_by_role("button", name=f"Authorize {app.name}").click()
     page.wait_for_url(callback.url + "?*")
     query = {name: values[0] for name, values in parse_qs(urlsplit(page.url).query).items()}
