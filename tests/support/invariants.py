@@ -8,6 +8,8 @@
   expired tokens wait for TTL outside it); every grant has its id guard and every grant id guard its grant;
 - a web flow code is stored by its SHA-256 only, with a TTL at its expiry, ten minutes after it was made;
   once exchanged it names the authorization it gave (which may since have been revoked);
+- a web session is stored by the SHA-256 of its id only, with a TTL at its expiry, at most 8 hours on,
+  for a user (by id and login);
 - every user profile has its user id guard and the other way round;
 - no item of an unknown shape;
 - no plaintext secret anywhere (`assert_no_secrets`).
@@ -41,6 +43,7 @@ _KEY_SHAPES = [
     (re.compile(r"^USER#\d+$"), re.compile(r"^NOTE#[0-9a-f]{64}$"), "NoteClaim"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^WEB#[^#]+#\d{16}$"), "WebFlowClaim"),
     (re.compile(r"^CODE#[0-9a-f]{64}$"), re.compile(r"^CODE$"), "AuthorizationCode"),
+    (re.compile(r"^SESSION#[0-9a-f]{64}$"), re.compile(r"^SESSION$"), "Session"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
 ]
@@ -129,6 +132,8 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
                 problems.append(f"id guard {pk} has no TTL")
         elif kind == "AuthorizationCode":
             problems += _code_problems(pk, item)
+        elif kind == "Session":
+            problems += _session_problems(pk, item, now)
         elif kind in ("NoteClaim", "FingerprintClaim", "WebFlowClaim"):
             user_id = pk.removeprefix("USER#")
             held = live(int(user_id), item.get("auth_id"))
@@ -226,4 +231,27 @@ def _code_problems(pk: str, code: dict[str, Any]) -> list[str]:
         problems.append(f"code {pk}: not bound to a user and an app, or holding a plaintext")
     if "issued_auth_id" in code and not isinstance(code["issued_auth_id"], int):
         problems.append(f"code {pk}: issued_auth_id {code['issued_auth_id']!r}")
+    return problems
+
+
+def _session_problems(pk: str, session: dict[str, Any], now: datetime | None) -> list[str]:
+    problems = []
+    expires = parse_iso(session["expires_at"])
+    if session.get("expires_ttl") != int(expires.timestamp()):
+        problems.append(f"session {pk}: TTL {session.get('expires_ttl')} is not its expiry")
+    if now is not None and (expires - now).total_seconds() > 8 * 3600:
+        problems.append(f"session {pk}: expires {expires}, more than 8 hours on")
+    if not isinstance(session.get("user_id"), int) or not session.get("login"):
+        problems.append(f"session {pk}: not a user's")
+    if set(session) - {
+        "PK",
+        "SK",
+        "Type",
+        "user_id",
+        "login",
+        "pending_two_factor",
+        "expires_at",
+        "expires_ttl",
+    }:
+        problems.append(f"session {pk}: unexpected attributes {sorted(session)}")
     return problems
