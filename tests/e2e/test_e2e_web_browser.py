@@ -8,7 +8,9 @@ Users: web-browser (made here).
 
 from __future__ import annotations
 
+import os
 import secrets as random_secrets
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -23,7 +25,13 @@ from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are rewritten only when asked (UPDATE_SCREENSHOTS=1 make test), so that a test run
+# leaves the working tree as it was; otherwise the screenshots are still taken, into a scratch folder.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "oauth-authz-screenshots"
+)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 
