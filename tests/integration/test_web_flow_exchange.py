@@ -230,7 +230,7 @@ def test_a_verifier_for_a_code_without_a_challenge_is_a_downgrade(
     assert isinstance(swap(code), TokenResponse)
 
 
-@pytest.mark.parametrize("grant_type", ["password", "client_credentials", "refresh_token", "x" * 300])
+@pytest.mark.parametrize("grant_type", ["password", "client_credentials", "implicit", "x" * 300])
 def test_other_grant_types(web_app: RegisteredApp, octocat: User, swap: Exchange, grant_type: str) -> None:
     code = code_for(web_app.client_id, octocat)
     assert swap(code, grant_type=grant_type) == UNSUPPORTED_GRANT_TYPE
@@ -240,7 +240,7 @@ def test_other_grant_types(web_app: RegisteredApp, octocat: User, swap: Exchange
 def test_ten_tokens_per_scope_set_the_eleventh_revokes_the_oldest(
     web_app: RegisteredApp, octocat: User, swap: Exchange, repository: Repository, table: TableView
 ) -> None:
-    """Seen red with `_oldest_over_cap` answering None (eleven tokens lived)."""
+    """Seen red with `AuthorizationService.oldest_over_cap` answering None (eleven tokens lived)."""
     issued = []
     for _ in range(10):
         answer = swap(code_for(web_app.client_id, octocat, scope="repo,user"))

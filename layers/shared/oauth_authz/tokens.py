@@ -20,6 +20,7 @@ TOKEN_LENGTH = 4 + RANDOM_LENGTH + CHECKSUM_LENGTH
 class TokenKind(StrEnum):
     PERSONAL = "ghp_"
     OAUTH = "gho_"
+    REFRESH = "ghr_"  # a refresh token (SPEC section 10): never an access token
 
 
 def _base62(number: int, width: int) -> str:
