@@ -304,7 +304,7 @@ def test_the_event_gets_a_form_encoded_error_for_its_made_up_code(event_app: Reg
     answer = _call(event)
     assert answer["statusCode"] == 200
     assert answer["headers"]["Content-Type"] == "application/json; charset=utf-8"
-    assert json.loads(answer["body"]) == BAD_VERIFICATION_CODE.model_dump()
+    assert json.loads(answer["body"]) == BAD_VERIFICATION_CODE.fields()
 
 
 def test_formats_by_accept(event_app: RegisteredApp, octocat: User) -> None:
@@ -369,7 +369,7 @@ def test_nonsense_gets_an_oauth_error_not_a_fault(
 ) -> None:
     answer = _call(_event(body, {**headers, "Accept": "application/json"}))
     assert answer["statusCode"] == 200
-    assert json.loads(answer["body"]) == INCORRECT_CLIENT_CREDENTIALS.model_dump()
+    assert json.loads(answer["body"]) == INCORRECT_CLIENT_CREDENTIALS.fields()
 
 
 # Budgets: DynamoDB round trips ------------------------------------------------------------------------------

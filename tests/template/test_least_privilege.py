@@ -55,6 +55,7 @@ NEEDS = {
     },
     "CheckAuthorizationFunction": {"dynamodb:GetItem"},
     "CheckTokenFunction": {"dynamodb:GetItem"},
+    "DeviceCodeFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
     "AccessTokenFunction": {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
         "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",

@@ -27,6 +27,7 @@ ROUTES = {
     ("DELETE", "/applications/{client_id}/grants/{access_token}"): "RevokeGrantFunction",
     ("POST", "/applications/{client_id}/token"): "CheckTokenFunction",
     ("POST", "/login/oauth/access_token"): "AccessTokenFunction",
+    ("POST", "/login/device/code"): "DeviceCodeFunction",
     ("PATCH", "/applications/{client_id}/token"): "ResetTokenFunction",
     ("DELETE", "/applications/{client_id}/token"): "DeleteTokenFunction",
     ("DELETE", "/applications/{client_id}/grant"): "DeleteAppAuthorizationFunction",
@@ -64,7 +65,7 @@ def test_one_function_per_route_plus_the_authorizer(translated: dict[str, Any]) 
 
 
 # The OAuth endpoints check the client themselves (SPEC section 9): no Basic authorizer in front of them.
-WITHOUT_AUTHORIZER = {("post", "/login/oauth/access_token")}
+WITHOUT_AUTHORIZER = {("post", "/login/oauth/access_token"), ("post", "/login/device/code")}
 
 
 def test_every_api_route_is_behind_the_basic_authorizer(translated: dict[str, Any]) -> None:

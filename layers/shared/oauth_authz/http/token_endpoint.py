@@ -15,9 +15,11 @@ from oauth_authz.errors import StoreUnavailable
 from oauth_authz.http.request import header
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
 from oauth_authz.observability import logger
-from oauth_authz.token_answers import TokenError, TokenResponse, render_token_answer
+from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
 Exchange = Callable[[Mapping[str, str], str | None], TokenResponse | TokenError]
+CodeRequest = Callable[[Mapping[str, str], str], DeviceCodeResponse | TokenError]
+DEVICE_PAGE = "/login/device"
 MAX_PARAMS = 50
 
 
@@ -63,6 +65,42 @@ def token_params(event: dict[str, Any]) -> dict[str, str]:
 def _json_error(status: int, message: str, headers: dict[str, str]) -> dict[str, Any]:
     body = json.dumps({"message": message, "documentation_url": DOCS_URL})
     return {"statusCode": status, "headers": {"Content-Type": JSON_CONTENT_TYPE, **headers}, "body": body}
+
+
+def site_url(event: dict[str, Any]) -> str:
+    """The absolute URL the client called, without the route's own path: the root of `/login/...` in the
+    layout the client used (with any stage or base path)."""
+    context = event.get("requestContext") or {}
+    host = header(event, "host") or context.get("domainName") or "localhost"
+    scheme = (header(event, "x-forwarded-proto") or "https").split(",")[0].strip()
+    full_path = str(context.get("path") or event.get("path") or "")
+    resource = str(event.get("resource") or "")
+    if resource and full_path.endswith(resource):
+        prefix = full_path[: len(full_path) - len(resource)]
+    elif ".execute-api." in host and context.get("stage"):
+        prefix = "/" + str(context["stage"])
+    else:
+        prefix = ""
+    return f"{scheme}://{host}{prefix.rstrip('/')}"
+
+
+def respond_device_code(event: dict[str, Any], request_codes: CodeRequest) -> dict[str, Any]:
+    """`POST /login/device/code`: the codes (200), or an error (400, as GitHub answers
+    `device_flow_disabled`), in the format `Accept` asks for."""
+    accept = header(event, "accept")
+    try:
+        answer = request_codes(token_params(event), site_url(event) + DEVICE_PAGE)
+    except StoreUnavailable:
+        return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
+    except Exception:  # an internal fault: logged, answered with nothing internal in it
+        logger.exception("device code request failed")
+        return _json_error(500, "Internal Server Error", {})
+    text, content_type = render_token_answer(answer, accept)
+    return {
+        "statusCode": 400 if isinstance(answer, TokenError) else 200,
+        "headers": {"Content-Type": content_type, "Cache-Control": "no-store", "Pragma": "no-cache"},
+        "body": text,
+    }
 
 
 def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
