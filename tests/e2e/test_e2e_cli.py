@@ -215,3 +215,30 @@ def test_an_apps_callback_url_from_creation_to_update(cli: Cli) -> None:
         cli("apps", "update", "0123456789abcdef0123", "--name", "x"),
         "No app with client_id '0123456789abcdef0123'.",
     )
+
+
+def test_an_apps_device_flow_and_expiring_tokens_from_creation_to_update(cli: Cli) -> None:
+    plain = succeeded(
+        cli("apps", "create", "--name", "Plain", "--url", "https://plain.example.com", "--json")
+    )
+    assert {k: plain.json()[k] for k in ("device_flow", "expiring_tokens")} == {
+        "device_flow": False,
+        "expiring_tokens": False,
+    }
+    created = succeeded(
+        cli(
+            "apps", "create", "--name", "Device CLI App", "--url", "https://device.example.com",
+            "--device-flow", "--expiring-tokens", "--json",
+        )
+    ).json()  # fmt: skip
+    assert (created["device_flow"], created["expiring_tokens"]) == (True, True)
+    client_id = created["client_id"]
+
+    off = succeeded(cli("apps", "update", client_id, "--no-device-flow", "--json")).json()
+    assert (off["device_flow"], off["expiring_tokens"]) == (False, True)
+    both = succeeded(
+        cli("apps", "update", client_id, "--device-flow", "--no-expiring-tokens", "--json")
+    ).json()
+    assert (both["device_flow"], both["expiring_tokens"]) == (True, False)
+    renamed = succeeded(cli("apps", "update", client_id, "--name", "Renamed", "--json")).json()
+    assert (renamed["device_flow"], renamed["expiring_tokens"]) == (True, False)  # what is not given stays
