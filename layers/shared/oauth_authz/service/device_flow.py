@@ -137,7 +137,7 @@ class DeviceFlow:
                 app_name=app.name,
                 app_url=app.url,
                 scopes=normalise(scope, self.settings.allowed_scopes),
-                offline=refresh.asks_offline(scope),
+                offline=app.expiring_tokens or refresh.asks_offline(scope),
                 created_at=moment,
                 expires_at=moment + CODES_LIFETIME,
                 interval=INTERVAL,
