@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -315,3 +317,52 @@ def test_fifty_parallel_polls_after_approval_give_one_token(
     assert len(issued) == 1
     assert {a.error for a in answers if isinstance(a, TokenError)} <= {"slow_down", "incorrect_device_code"}
     assert_table_invariants(table)
+
+
+def _calls(repository: Repository, run: Callable[[], object]) -> list[str]:
+    made: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    events = repository.table.client.meta.events
+    events.register("before-call.dynamodb", record)
+    try:
+        run()
+    finally:
+        events.unregister("before-call.dynamodb", record)
+    return made
+
+
+def test_budgets(
+    device_app: RegisteredApp, octocat: User, repository: Repository, frozen_clock: FrozenClock
+) -> None:
+    """SPEC's budgets (`make bench`'s device_* and refresh scenarios too): a pending poll one call, the poll
+    that gets the token and a refresh one read (or update) and one transaction; asking for codes two."""
+    answer: list[DeviceCodeResponse] = []
+    assert _calls(repository, lambda: answer.append(codes(device_app))) == ["GetItem", "TransactWriteItems"]
+    device_code = answer[0].device_code
+    assert _calls(repository, lambda: poll(device_app, device_code)) == ["UpdateItem"]
+    device_flow.approve(answer[0].user_code, octocat.id, "octocat")
+    frozen_clock.advance(5)
+    got: list[TokenResponse | TokenError] = []
+    assert _calls(repository, lambda: got.append(poll(device_app, device_code))) == [
+        "UpdateItem",
+        "TransactWriteItems",
+    ]
+    assert isinstance(got[0], TokenResponse)
+
+
+def test_the_refresh_budget(accounts: Accounts, octocat: User, repository: Repository) -> None:
+    created = accounts.create_app("CLI", "https://cli.example.com", device_flow=True, expiring_tokens=True)
+    app = RegisteredApp(created.app, created.client_secret)
+    answer = codes(app)
+    device_flow.approve(answer.user_code, octocat.id, "octocat")
+    token = poll(app, answer.device_code)
+    assert isinstance(token, TokenResponse) and token.refresh_token is not None
+    params = {"grant_type": "refresh_token", "client_id": app.client_id, "refresh_token": token.refresh_token}
+
+    assert _calls(repository, lambda: oauth_web_flow.exchange(params, None)) == [
+        "BatchGetItem",
+        "TransactWriteItems",
+    ]
