@@ -126,32 +126,18 @@ def slow_down(interval: int) -> TokenError:
     )
 
 
-# The order GitHub writes the fields in, per format (its form answers are in alphabetical order).
-_FORM_ORDER = (
-    "access_token",
-    "device_code",
-    "expires_in",
-    "interval",
-    "refresh_token",
-    "refresh_token_expires_in",
-    "scope",
-    "token_type",
-    "user_code",
-    "verification_uri",
-    "error",
-    "error_description",
-    "error_uri",
-)
+# The order GitHub writes the fields in, per format: form answers in alphabetical order, XML as its documents
+# show it (a token: type, scope, token; the codes: device code, user code, URI, expiry, interval).
 _XML_ORDER = (
     "token_type",
     "scope",
     "access_token",
-    "expires_in",
-    "refresh_token",
-    "refresh_token_expires_in",
     "device_code",
     "user_code",
     "verification_uri",
+    "expires_in",
+    "refresh_token",
+    "refresh_token_expires_in",
     "error",
     "error_description",
     "error_uri",
@@ -190,5 +176,5 @@ def render_token_answer(answer: Answer, accept: str | None) -> tuple[str, str]:
     if kind == XML:
         inner = "".join(f"<{name}>{escape(fields[name])}</{name}>" for name in _XML_ORDER if name in fields)
         return f"<OAuth>{inner}</OAuth>", f"{XML}; charset=utf-8"
-    ordered = [(name, fields[name]) for name in _FORM_ORDER if name in fields]
+    ordered = sorted(fields.items())
     return urlencode(ordered), f"{FORM}; charset=utf-8"
