@@ -343,3 +343,22 @@ def test_a_new_login_after_expiry_keeps_the_old_family(
 
     assert isinstance(refresh(expiring_app, first.refresh_token), TokenResponse)
     assert_table_invariants(table)
+
+
+def test_a_refresh_after_the_app_reset_its_access_token(
+    pair: Pair, expiring_app: RegisteredApp, table: TableView
+) -> None:
+    """The refresh token knows the access token's hash from its issue; a reset changed it: the rotation still
+    removes every item of the reset token. Seen red with the hash's condition left out (the reset token's
+    copy outlived it: the invariants broke, and the reset token still passed the app's check)."""
+    first = pair()
+    assert first.refresh_token is not None
+    app = Principal(kind="app", client_id=expiring_app.client_id)
+    reset = app_token_service().reset(app, expiring_app.client_id, first.access_token)
+
+    second = refresh(expiring_app, first.refresh_token)
+
+    assert isinstance(second, TokenResponse)
+    assert not check(expiring_app, reset.token)
+    assert check(expiring_app, second.access_token)
+    assert_table_invariants(table)

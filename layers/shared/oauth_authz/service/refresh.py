@@ -17,7 +17,7 @@ Race or replay. A refresh token is good once. Presented again it answers `bad_re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -28,7 +28,7 @@ from oauth_authz.models.domain import App, Authorization, Grant, IssuedToken, Pr
 from oauth_authz.service.authorizations import AuthorizationService
 from oauth_authz.service.retries import ATTEMPTS, backoff
 from oauth_authz.settings import Settings, get_settings
-from oauth_authz.store.refresh_tokens import REFRESH, RefreshTokens
+from oauth_authz.store.refresh_tokens import OLD_AUTHORIZATION, REFRESH, RefreshTokens
 from oauth_authz.store.repository import Repository
 from oauth_authz.store.table import WriteConflict
 from oauth_authz.token_answers import (
@@ -135,9 +135,12 @@ class Refresher:
                 return INCORRECT_CLIENT_CREDENTIALS
             return BAD_REFRESH_TOKEN
         hashed = tokens.hash_token(presented)
+        hashed_override: str | None = None
         for round_ in range(ATTEMPTS):
             context = self.store.context(hashed, client_id)
             app, old = context.app, context.token
+            if old is not None and hashed_override is not None:
+                old = replace(old, auth_hashed_token=hashed_override)
             if app is None:
                 return INCORRECT_CLIENT_CREDENTIALS
             needs_secret = (old is not None and not old.from_device) or bool(client_secret)
@@ -167,6 +170,10 @@ class Refresher:
                     continue
                 if "grant" in conflict.parts:
                     return BAD_REFRESH_TOKEN  # the family was ended (revoked grant or token, or a replay)
+                if OLD_AUTHORIZATION in conflict.parts:
+                    reset = self.repository.get_authorization(old.user_id, old.auth_id)
+                    if reset is not None:  # its access token was reset: delete it by its new hash
+                        hashed_override = reset.hashed_token
                 backoff(round_)
                 continue
             return NewPair(IssuedToken(auth, issued.token), None, refresh, plaintext).answer()

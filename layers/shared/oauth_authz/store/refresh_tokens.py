@@ -18,6 +18,7 @@ from oauth_authz.store.repository import GRANT, creation_writes
 from oauth_authz.store.table import Table, Write, delete, put, update
 
 REFRESH = "refresh"
+OLD_AUTHORIZATION = "old_authorization"
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class RefreshTokens:
 
     def rotate(self, old: RefreshToken, auth: Authorization, new: RefreshToken, moment: datetime) -> None:
         """One transaction (`WriteConflict` naming `refresh` when `old` was spent meanwhile, `grant` when its
-        family is no longer at `old`: revoked, or moved on by a rotation that won)."""
+        family is no longer at `old`: revoked, or moved on by a rotation that won; `old_authorization` when
+        its access token was reset since, and has another hash than `old` knows)."""
         family = items.family_attribute(old.family)
         spend = update(
             REFRESH,
@@ -133,7 +135,15 @@ def _access_token_deletes(user_id: int, client_id: str, auth_id: int, hashed_tok
     """An access token's items (gone already if it expired and TTL took them): its authorization, its claim
     and (when its hash is known) its token copy."""
     writes = [
-        delete("old_authorization", keys.authorization_key(user_id, auth_id), condition=None),
+        # (a reset gave the access token a new hash since: `WriteConflict` naming `old_authorization`)
+        delete(
+            OLD_AUTHORIZATION,
+            keys.authorization_key(user_id, auth_id),
+            condition="attribute_not_exists(PK) OR hashed_token = :hashed",
+            ExpressionAttributeValues={":hashed": items.string(hashed_token)},
+        )
+        if hashed_token
+        else delete(OLD_AUTHORIZATION, keys.authorization_key(user_id, auth_id), condition=None),
         delete(
             "old_claim",
             keys.web_flow_key(user_id, client_id, auth_id),
