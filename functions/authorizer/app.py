@@ -66,11 +66,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     outcome = authenticator().authenticate(
         _header(headers, "authorization"), app_route, otp=_header(headers, "x-github-otp")
     )
-    logger.info(
-        "authentication",
-        extra={
-            "principal_type": "app" if app_route else "user",
-            "outcome": "allowed" if outcome.principal else str(outcome.failure),
-        },
-    )
+    extra: dict[str, str] = {
+        "principal_type": "app" if app_route else "user",
+        "outcome": "allowed" if outcome.principal else str(outcome.failure),
+    }
+    if outcome.principal is None:  # a refusal: where it came from, never what was tried (no login either)
+        identity = (event.get("requestContext") or {}).get("identity") or {}
+        extra["source_ip"] = str(identity.get("sourceIp") or "")
+    logger.info("authentication", extra=extra)
     return policy(event["methodArn"], outcome)

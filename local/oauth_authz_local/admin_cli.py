@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
+from botocore.exceptions import ClientError
+
 from oauth_authz.clock import iso
 from oauth_authz.models.domain import App, User
 from oauth_authz.secretbox import SecretBoxError
@@ -236,11 +238,12 @@ def _repository(args: argparse.Namespace) -> Iterator[Repository]:
     os.environ.pop("TOTP_KMS_KEY_ID", None)
     os.environ["TOTP_LOCAL_KEY"] = local_totp_key(args.data_dir)
     if args.endpoint_url:
-        yield Repository(args.table, embedded_dynamodb.client(args.endpoint_url))
+        served = embedded_dynamodb.served_from(args.endpoint_url, args.data_dir)
+        yield Repository(args.table, embedded_dynamodb.client(args.endpoint_url, served))
         return
     with embedded_dynamodb.open_store(args.data_dir) as connection:
-        embedded_dynamodb.ensure_table(connection.endpoint, args.table)
-        yield Repository(args.table, embedded_dynamodb.client(connection.endpoint))
+        embedded_dynamodb.ensure_table(connection.endpoint, args.table, data_dir=connection.data_dir)
+        yield Repository(args.table, connection.client())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.run(Accounts(repository), args, out)
     except (AccountError, SecretBoxError) as error:
         print(f"oauth-authz: {error}", file=sys.stderr)
+        return 1
+    except ClientError as error:  # e.g. a store that refuses this data dir's key: one line, no traceback
+        code = error.response.get("Error", {}).get("Code", "")
+        print(f"oauth-authz: the store refused the request ({code})", file=sys.stderr)
         return 1
     return 0
 

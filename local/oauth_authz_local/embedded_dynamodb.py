@@ -27,7 +27,6 @@ import logging
 import os
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -36,9 +35,7 @@ from urllib.parse import urlsplit
 
 from .constants import REGION
 from .dynamodb_journal import (
-    REPLAY_AUTHORIZATION,
     SCHEMA_TARGETS,
-    TARGET_PREFIX,
     JournalingApp,
     JournalingBackend,
     StoreError,
@@ -48,6 +45,7 @@ from .dynamodb_journal import (
     record,
 )
 from .sam_model import Template, load_template, repo_root, table_definition, ttl_attribute
+from .store_auth import ACCESS_KEY_ID, SignedOnly, private_dir, private_file, store_key
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -68,6 +66,8 @@ DATA_DIR_ENV = "OAUTH_AUTHZ_DATA_DIR"
 JOURNAL = "journal.jsonl"
 LOCK = "lock"
 ENDPOINT = "endpoint"
+# The key of each store this process serves, by endpoint: `client()` signs with it.
+_KEYS: dict[str, str] = {}
 
 
 class StoreLocked(StoreError):
@@ -98,12 +98,14 @@ class EmbeddedStore:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._backend: JournalingBackend | None = None
+        self.secret_key = ""
 
     # -- lifecycle
     def start(self) -> str:
         if self.endpoint is not None:
             return self.endpoint
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
+        self.secret_key = store_key(self.data_dir)
         self._acquire_lock()
         try:
             self._backend = self._new_backend()
@@ -130,6 +132,7 @@ class EmbeddedStore:
                     self._backend.journal = None
             self._backend = None
         if self.endpoint is not None:
+            _KEYS.pop(self.endpoint, None)
             endpoint_file = self.data_dir / ENDPOINT
             with contextlib.suppress(OSError):
                 if endpoint_file.read_text(encoding="utf-8").strip() == self.endpoint:
@@ -161,6 +164,7 @@ class EmbeddedStore:
 
     def _acquire_lock(self) -> None:
         lock_file = (self.data_dir / LOCK).open("a+", encoding="utf-8")
+        private_file(self.data_dir / LOCK)
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -203,12 +207,14 @@ class EmbeddedStore:
         if replayed:
             logger.info("embedded store: replayed %d journal records from %s", replayed, self.data_dir)
         backend.journal = self.journal_path.open("ab")
+        private_file(self.journal_path)
 
     def _compact(self, schema: dict[str, list[tuple[str, bytes]]], ttl: dict[str, str]) -> None:
         backend = self._live_backend()
         now = time.time()
         temporary = self.journal_path.with_suffix(".tmp")
         with temporary.open("wb") as out:
+            private_file(temporary)
             for table, requests in schema.items():
                 for target, body in requests:
                     out.write(record(target, body))
@@ -254,7 +260,7 @@ class EmbeddedStore:
         self._server = make_server(
             self.host,
             self.port,
-            JournalingApp(self._live_backend()),
+            SignedOnly(JournalingApp(self._live_backend()), self.secret_key),
             threaded=True,
             request_handler=QuietHandler,
         )
@@ -262,6 +268,7 @@ class EmbeddedStore:
         host, port = self._server.server_address[:2]
         self.port = int(port)
         self.endpoint = f"http://{host}:{self.port}"
+        _KEYS[self.endpoint] = self.secret_key
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             args=(0.05,),
@@ -274,6 +281,7 @@ class EmbeddedStore:
     def _write_endpoint(self, endpoint: str) -> None:
         temporary = self.data_dir / (ENDPOINT + ".tmp")
         temporary.write_text(endpoint + "\n", encoding="utf-8")
+        private_file(temporary)
         os.replace(temporary, self.data_dir / ENDPOINT)
 
 
@@ -287,9 +295,14 @@ def _expired(value: str, now: float) -> bool:
 class StoreConnection:
     """The endpoint of a data dir's store, and the store itself when this process had to start it."""
 
-    def __init__(self, endpoint: str, store: EmbeddedStore | None) -> None:
+    def __init__(self, endpoint: str, store: EmbeddedStore | None, data_dir: Path | None = None) -> None:
         self.endpoint = endpoint
         self.store = store
+        self.data_dir = data_dir
+
+    def client(self) -> Any:
+        """A client of this store, signing with its data dir's key."""
+        return client(self.endpoint, self.data_dir)
 
     def close(self) -> None:
         if self.store is not None:
@@ -305,24 +318,18 @@ class StoreConnection:
         self.close()
 
 
-def _answers(endpoint: str) -> bool:
-    request = urllib.request.Request(  # noqa: S310 - a local http URL read from our own data dir
-        endpoint,
-        data=b"{}",
-        method="POST",
-        headers={
-            "X-Amz-Target": TARGET_PREFIX + "ListTables",
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": REPLAY_AUTHORIZATION,
-        },
-    )
+def _answers(endpoint: str, data_dir: Path) -> bool:
+    """Whether the store at `endpoint` answers a request signed with the data dir's key."""
     if urlsplit(endpoint).scheme not in ("http", "https"):
         return False
+    from botocore.config import Config
+
+    probe = client(endpoint, data_dir, Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 1}))
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
-            return "TableNames" in json.loads(response.read())
-    except (OSError, ValueError):
+        probe.list_tables(Limit=1)
+    except Exception:  # noqa: BLE001 - anything but an answer: not our store, or not answering
         return False
+    return True
 
 
 def open_store(data_dir: str | os.PathLike[str] | None = None, wait_seconds: float = 10.0) -> StoreConnection:
@@ -339,11 +346,11 @@ def open_store(data_dir: str | os.PathLike[str] | None = None, wait_seconds: flo
         endpoint_file = directory / ENDPOINT
         with contextlib.suppress(OSError):
             endpoint = endpoint_file.read_text(encoding="utf-8").strip()
-            if endpoint and _answers(endpoint):
-                return StoreConnection(endpoint, None)
+            if endpoint and _answers(endpoint, directory):
+                return StoreConnection(endpoint, None, directory)
         store = EmbeddedStore(directory)
         try:
-            return StoreConnection(store.start(), store)
+            return StoreConnection(store.start(), store, directory)
         except StoreLocked:
             # Another process holds the lock but is not answering yet (starting up or stopping).
             if time.monotonic() > deadline:
@@ -351,28 +358,46 @@ def open_store(data_dir: str | os.PathLike[str] | None = None, wait_seconds: flo
             time.sleep(0.2)
 
 
+def served_from(endpoint: str, data_dir: str | os.PathLike[str] | None = None) -> Path | None:
+    """The data dir (``data_dir``, else the default) when ``endpoint`` is its running store's, else None:
+    a client of that endpoint then signs with the data dir's key."""
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    with contextlib.suppress(OSError):
+        if (directory / ENDPOINT).read_text(encoding="utf-8").strip() == endpoint.rstrip("/"):
+            return directory
+    return None
+
+
 def is_local_endpoint(endpoint: str) -> bool:
     """True for an endpoint on this machine (DynamoDB Local, the embedded store)."""
     return (urlsplit(endpoint).hostname or "") in ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104
 
 
-def client(endpoint: str | None = None) -> Any:
-    """A boto3 DynamoDB client for ``endpoint``: dummy credentials and REGION for a local endpoint
-    that has none configured, the normal credential chain otherwise."""
+def client(endpoint: str | None = None, data_dir: Path | None = None, config: Any = None) -> Any:
+    """A boto3 DynamoDB client for ``endpoint``. For an embedded store (one this process serves, or the
+    one of ``data_dir``): signed with its data dir's key. For another local endpoint with no credentials
+    configured: dummy credentials and REGION. Otherwise the normal credential chain."""
     import boto3
 
     session = boto3.session.Session()
     kwargs: dict[str, Any] = {"endpoint_url": endpoint, "region_name": session.region_name or REGION}
-    if endpoint and is_local_endpoint(endpoint) and session.get_credentials() is None:
+    if config is not None:
+        kwargs["config"] = config
+    key = _KEYS.get(endpoint or "") or (store_key(data_dir) if data_dir is not None else None)
+    if endpoint and key is not None:
+        kwargs.update(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=key, aws_session_token=None)
+    elif endpoint and is_local_endpoint(endpoint) and session.get_credentials() is None:
         kwargs.update(aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106 - not a secret
     return session.client("dynamodb", **kwargs)
 
 
-def ensure_table(endpoint: str | None, table_name: str, template: Template | None = None) -> bool:
+def ensure_table(
+    endpoint: str | None, table_name: str, template: Template | None = None, data_dir: Path | None = None
+) -> bool:
     """Create ``table_name`` from the template's table definition if it is missing, with TTL on the
     template's TTL attribute (``expires_ttl``). Returns True when it created the table."""
     template = template if template is not None else load_template()
-    dynamodb = client(endpoint)
+    dynamodb = client(endpoint, data_dir)
     try:
         dynamodb.describe_table(TableName=table_name)
         return False

@@ -7,6 +7,7 @@ responses; its access log names the resource, never the path or the query.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -33,6 +34,7 @@ access_logger = logging.getLogger("oauth_authz_local.access")
 CLIENT_TIMEOUT_SECONDS = 60.0
 #: A body over the limit is read and dropped up to this size (so the client gets the 413), else cut off.
 _DRAIN_LIMIT = 64 * 1024 * 1024
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -92,25 +94,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes | None:
         """The request body; None when it is over the limit (the connection is then closed).
 
-        Raises ValueError for a malformed Content-Length or chunk size."""
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            total = 0
-            while True:
-                size_line = self.rfile.readline(65537)
-                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                total += size
-                if total > MAX_BODY_BYTES:
-                    self.close_connection = True
-                    return None
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-        text = (self.headers.get("Content-Length") or "0").strip()
-        if not text.isdigit():
+        Framing is read strictly (RFC 9112 section 6), by explicit checks on what `http.server` parsed:
+        `Transfer-Encoding` once and exactly `chunked` (the only coding served), never with a
+        `Content-Length`; `Content-Length` digits only, several only if all equal; chunk sizes hex digits
+        only, each chunk followed by CRLF. Anything else would let a client and a proxy in front disagree
+        on where a request ends (a smuggled second request) or buffer without limit (a size of `-1`).
+        Raises ValueError for anything else (a 400 in the API's shape, and the connection is closed)."""
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = self.headers.get_all("Content-Length") or []
+        if codings:
+            if len(codings) != 1 or codings[0].strip().lower() != "chunked" or lengths:
+                raise ValueError("unsupported or ambiguous Transfer-Encoding")
+            return self._read_chunked()
+        values = {value.strip() for header in lengths for value in header.split(",")}
+        if len(values) > 1:
+            raise ValueError("conflicting Content-Length")
+        text = values.pop() if values else "0"
+        if not (text.isascii() and text.isdigit()):
             raise ValueError("malformed Content-Length")
         length = int(text)
         if length > MAX_BODY_BYTES:
@@ -124,6 +124,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 remaining -= len(chunk)
             return None
         return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size_line = self.rfile.readline(65537)
+            size_text = size_line.split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise ValueError("malformed chunk size")
+            size = int(size_text, 16)
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                self.close_connection = True
+                return None
+            chunks.append(self.rfile.read(size))
+            if self.rfile.readline(65537) not in (b"\r\n", b"\n"):
+                raise ValueError("chunk data not followed by CRLF")
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
@@ -160,7 +181,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
             self.close_connection = True
             return
-        except ValueError:  # a malformed Content-Length or chunk size
+        except ValueError:  # malformed framing: Content-Length, Transfer-Encoding or a chunk
             self.close_connection = True
             response = render_gateway_response(gateway.responses, "DEFAULT_4XX", request=request, status=400)
         except Exception:

@@ -25,6 +25,7 @@ from .embedded_dynamodb import EmbeddedStore, default_data_dir, ensure_table, is
 from .http_server import GatewayServer
 from .lambda_runtime.processes import start_worker_server
 from .sam_model import layer_paths, load_template
+from .store_auth import ACCESS_KEY_ID, store_key
 from .totp_key import local_totp_key
 
 __all__ = ["EnvironmentPatch", "LocalApi", "main", "start_local_api"]
@@ -82,8 +83,11 @@ def runtime_environment(
     if embedded:
         values.update(
             {
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any credentials
+                # the embedded store answers only requests signed with its data dir's key (store_auth.py)
+                "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+                "AWS_SECRET_ACCESS_KEY": store_key(
+                    Path(data_dir) if data_dir is not None else default_data_dir()
+                ),
                 "AWS_SESSION_TOKEN": None,
                 "AWS_REGION": REGION,
                 "AWS_DEFAULT_REGION": REGION,

@@ -20,6 +20,7 @@ from tests.support.e2e import (
     User,
     assert_error,
     assert_not_found,
+    clean_environment,
     run_cli,
 )
 
@@ -164,13 +165,24 @@ def test_refused_apps(cli: Cli) -> None:
 def test_the_store_endpoint_of_the_running_server(
     server: Server, secrets: Secrets, cli: Cli, anonymous: Client, alice: User
 ) -> None:
-    """`--endpoint-url` at the DynamoDB endpoint the server advertises: the same table, the same users."""
+    """`--endpoint-url` at the DynamoDB endpoint the server advertises: the same table, the same users. The
+    data dir comes from `OAUTH_AUTHZ_DATA_DIR`, as the server takes it (issue 13 item 9): its key signs the
+    requests, which the store refuses otherwise. Seen red with the CLI's `--data-dir` defaulting to
+    `.local-data` whatever the environment (UnrecognizedClientException: the wrong data dir's key)."""
     endpoint = server.store_endpoint
     assert endpoint.startswith("http://127.0.0.1:")
+    environment = clean_environment({"OAUTH_AUTHZ_DATA_DIR": str(server.data_dir)})
 
     def remote(*args: str, stdin: str | None = None) -> CliResult:
         return run_cli(
-            "--endpoint-url", endpoint, "--table", "oauth-authz", *args, stdin=stdin, secrets=secrets
+            "--endpoint-url",
+            endpoint,
+            "--table",
+            "oauth-authz",
+            *args,
+            stdin=stdin,
+            secrets=secrets,
+            environment=environment,
         )
 
     logins = [user["login"] for user in succeeded(remote("users", "list", "--json")).json()]
@@ -242,3 +254,18 @@ def test_an_apps_device_flow_and_expiring_tokens_from_creation_to_update(cli: Cl
     assert (both["device_flow"], both["expiring_tokens"]) == (True, False)
     renamed = succeeded(cli("apps", "update", client_id, "--name", "Renamed", "--json")).json()
     assert (renamed["device_flow"], renamed["expiring_tokens"]) == (True, False)  # what is not given stays
+
+
+def test_the_cli_follows_oauth_authz_data_dir(server: Server, secrets: Secrets, anonymous: Client) -> None:
+    """No `--data-dir`, no `--endpoint-url`: the store of `$OAUTH_AUTHZ_DATA_DIR`, the server's (issue 13 item
+    9). Seen red with `--data-dir` defaulting to `.local-data` (the user went to another store)."""
+    login, password = new_login(), new_password()
+    environment = clean_environment({"OAUTH_AUTHZ_DATA_DIR": str(server.data_dir)})
+
+    created = run_cli(
+        "users", "create", login, stdin=password + "\n", environment=environment, secrets=secrets
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert anonymous.as_((login, password)).get("/authorizations").status_code == 200
+    succeeded(run_cli("users", "delete", login, environment=environment))

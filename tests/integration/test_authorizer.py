@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 
 from oauth_authz import tokens
 from oauth_authz.observability import logger
+from oauth_authz.store.repository import Repository
+from oauth_authz.store.table import dynamodb_client
 from tests.support.api import assert_error
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, OCTOCAT_PASSWORD
 from tests.support.events import authorizer_event, basic, build_event, load_event
@@ -220,3 +223,59 @@ def test_credentials_are_never_logged(
     for secret in (OCTOCAT_PASSWORD, "a-wrong-password-123", token, EVENT_CLIENT_SECRET, *headers):
         assert secret not in logged  # ... and hold no credential
     assert "b2N0b2NhdD" not in logged  # base64 of "octocat:"
+
+
+def test_a_login_outside_the_account_grammar_is_refused_before_any_look_up(
+    authorize: Any, monkeypatch: pytest.MonkeyPatch, table: Any
+) -> None:
+    """The Kelvin sign U+212A lower-cases to `k`: `\u212aate` would have been looked up, counted and signed in
+    as the account `kate`. Outside the grammar (ASCII, 1-39, single inner hyphens), a login is refused with
+    the unknown login's answer and cost (one dummy argon2 verification), and nothing is read or written.
+    Seen red with only the length checked (as before): `\u212aate` signed in as `kate`."""
+    from oauth_authz.service import accounts, authentication
+
+    accounts.Accounts(Repository(table.name)).create_user("kate", OCTOCAT_PASSWORD)
+    burned: list[str] = []
+    monkeypatch.setattr(authentication, "burn_verify", burned.append)
+    calls: list[str] = []
+    events = dynamodb_client().meta.events
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events.register("provide-client-params.dynamodb", count)
+    try:
+        answers = [
+            authorize(authorizer_event(basic(login, OCTOCAT_PASSWORD)))["context"]
+            for login in ("\u212aate", "kate\n", "-kate", "ka--te", "k" * 40, "kåte")
+        ]
+    finally:
+        events.unregister("provide-client-params.dynamodb", count)
+
+    assert answers == [{"auth_error": "bad_credentials"}] * 6
+    assert burned == [OCTOCAT_PASSWORD] * 6
+    assert calls == []
+    assert authorize(authorizer_event(basic("KATE", OCTOCAT_PASSWORD)))["context"]["login"] == "kate"
+
+
+def test_failed_sign_ins_are_logged_with_the_source_address_and_no_secret(authorize: Any) -> None:
+    """Seen red without the `source_ip` field (the refusal logged, but not where it came from)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    service_logger = logging.getLogger(logger.name)
+    level = service_logger.level
+    service_logger.addHandler(handler)
+    service_logger.setLevel(logging.INFO)
+    try:
+        authorize(authorizer_event(basic("octocat", "a-wrong-password-456")))
+        authorize(authorizer_event(basic("octocat", OCTOCAT_PASSWORD)))
+    finally:
+        service_logger.removeHandler(handler)
+        service_logger.setLevel(level)
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    refused, allowed = (line for line in lines if line["message"] == "authentication")
+    assert (refused["outcome"], refused["source_ip"]) == ("bad_credentials", "203.0.113.10")
+    assert (allowed["outcome"], "source_ip" in allowed) == ("allowed", False)
+    assert "a-wrong-password-456" not in stream.getvalue() and "octocat" not in json.dumps(refused)

@@ -234,6 +234,43 @@ def test_a_lost_race_returns_the_winner(api: Api, table: TableView, monkeypatch:
     assert_table_invariants(table)
 
 
+def test_a_lost_race_when_the_app_already_has_a_grant(
+    api: Api, table: TableView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The twin of the one above on the other path: the user already holds a token of the app (a live grant),
+    and two calls for a new fingerprint read "no claim, the grant at version n" at once. The winner joins the
+    grant; the loser's transaction fails on the claim (and the grant's version), and it answers 200 with the
+    winner's authorization: one authorization for the key, the grant listing both. Seen red with the
+    fingerprint claim's condition always true (the loser made a second authorization)."""
+    first = api.get_or_create(EVENT_CLIENT_ID, SECRET_BODY, "laptop")
+    assert first.status == 201
+    stale = Repository(table.name).app_context(1, EVENT_CLIENT_ID, "desktop")
+    assert stale.existing_auth_id is None and stale.grant is not None
+    winner = api.get_or_create(EVENT_CLIENT_ID, SECRET_BODY, "desktop")
+    assert winner.status == 201
+    real = Repository.app_context
+    stale_reads = []
+
+    def stale_once(self: Repository, user_id: int, client_id: str, fingerprint: str | None) -> Any:
+        if not stale_reads:
+            stale_reads.append(fingerprint)
+            return stale
+        return real(self, user_id, client_id, fingerprint)
+
+    monkeypatch.setattr(Repository, "app_context", stale_once)
+
+    loser = api.get_or_create(EVENT_CLIENT_ID, SECRET_BODY, "desktop")
+
+    assert stale_reads == ["desktop"]
+    assert loser.status == 200
+    assert loser.json == {**winner.json, "token": ""}
+    assert len(authorizations(table)) == 2
+    grant = table.get("USER#1", f"GRANT#{EVENT_CLIENT_ID}")
+    assert grant is not None
+    assert sorted(grant["auths"]) == sorted([str(first.json["id"]), str(winner.json["id"])])
+    assert_table_invariants(table)
+
+
 def test_with_two_apps(api: Api, make_app: Any, table: TableView) -> None:
     other = make_app("Second App", "https://second.example.com")
 

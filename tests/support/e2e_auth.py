@@ -206,7 +206,7 @@ def running_server(
 
 def store_client(server: Server) -> Any:
     """A DynamoDB client on the running server's embedded store (its advertised endpoint)."""
-    return embedded_dynamodb.client(server.store_endpoint)
+    return embedded_dynamodb.client(server.store_endpoint, Path(server.data_dir))
 
 
 def table_items(server: Server, table: str = TABLE) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ share data."""
 
 from __future__ import annotations
 
+import stat
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from oauth_authz_local import embedded_dynamodb
 from oauth_authz_local.dynamodb_journal import read_journal
 from oauth_authz_local.embedded_dynamodb import EmbeddedStore, StoreLocked, ensure_table, open_store
 from oauth_authz_local.sam_model import load_template, table_definition
-from tests.support.embedded import TABLE, client, item
+from oauth_authz_local.totp_key import local_totp_key
+from tests.support.embedded import TABLE, client, item, unsigned_client
 
 
 def test_data_survives_a_restart(tmp_path: Path) -> None:
@@ -138,12 +140,44 @@ def test_stores_are_isolated_from_each_other_and_from_mock_aws(tmp_path: Path) -
         assert client(two.endpoint).list_tables()["TableNames"] == []
         with mock_aws():  # resets moto's registered backends; the stores' own are not among them
             pass
-        # other credentials and another region see the same data
+        # another region, signed with the store's key, sees the same data (other credentials: refused below)
         other = boto3.client(
             "dynamodb",
             endpoint_url=one.endpoint,
             region_name="eu-west-1",
-            aws_access_key_id="AKIAOTHER",
-            aws_secret_access_key="other",  # noqa: S106
+            aws_access_key_id="local",
+            aws_secret_access_key=one.secret_key,
         )
         assert other.get_item(TableName=TABLE, Key=item("x", "1"))["Item"] == item("x", "1")
+
+
+def test_the_store_is_private_to_its_data_dir(tmp_path: Path) -> None:
+    """Issue 13 item 4: the data dir 0700 and its files 0600; a request not signed with the data dir's key
+    (any other local user's: the endpoint, credentials of their choosing) is refused before moto sees it,
+    reads and writes alike, and changes nothing. Seen red with the store served without `SignedOnly` (the
+    unsigned client read and rewrote the item, as the attack rewrote a password hash), and with the data dir
+    made by a plain `mkdir` (0755) and the files left at the umask (0644)."""
+    data_dir = tmp_path / "data"
+    with EmbeddedStore(data_dir) as store:
+        assert store.endpoint is not None
+        ensure_table(store.endpoint, TABLE)
+        client(store.endpoint).put_item(TableName=TABLE, Item=item("LOGIN#octocat", "USER"))
+        local_totp_key(data_dir)
+        stranger = unsigned_client(store.endpoint)
+        for attempt in (
+            lambda: stranger.list_tables(),
+            lambda: stranger.get_item(TableName=TABLE, Key=item("LOGIN#octocat", "USER")),
+            lambda: stranger.put_item(
+                TableName=TABLE, Item=item("LOGIN#octocat", "USER", hash={"S": "mine"})
+            ),
+        ):
+            with pytest.raises(ClientError) as refused:
+                attempt()
+            assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+        found = client(store.endpoint).get_item(TableName=TABLE, Key=item("LOGIN#octocat", "USER"))
+        assert found["Item"] == item("LOGIN#octocat", "USER")
+
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+        files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data_dir.iterdir()}
+        assert {"journal.jsonl", "endpoint", "totp.key", "store.key", "lock"} <= set(files)
+        assert all(mode == 0o600 for mode in files.values()), files

@@ -34,6 +34,55 @@ def test_malformed_http_gets_an_answer_and_the_server_keeps_serving(api: FakeApi
     assert requests.get(f"{api.url}/public", timeout=10).status_code == 200
 
 
+BAD_REQUEST_END = b'\r\n\r\n{"message":"Bad Request"}'
+
+
+@pytest.mark.parametrize(
+    ("case", "framing"),
+    [
+        ("chunk size -1", b"Transfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n"),
+        ("chunk size 0x10", b"Transfer-Encoding: chunked\r\n\r\n0x2\r\n{}\r\n0\r\n\r\n"),
+        ("chunk size with _", b"Transfer-Encoding: chunked\r\n\r\n0_2\r\n{}\r\n0\r\n\r\n"),
+        ("chunk without CRLF", b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}xx\r\n0\r\n\r\n"),
+        ("Transfer-Encoding as a substring", b"Transfer-Encoding: notchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+        ("another coding", b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+        (
+            "Transfer-Encoding twice",
+            b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        ),
+        ("both framings", b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+        ("conflicting Content-Length", b"Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}"),
+        ("a Content-Length list", b"Content-Length: 2, 60\r\n\r\n{}"),
+        ("a signed Content-Length", b"Content-Length: +2\r\n\r\n{}"),
+    ],
+)
+def test_ambiguous_framing_is_a_400_in_the_apis_shape(api: FakeApi, case: str, framing: bytes) -> None:
+    """Issue 13 item 6: framing is read strictly; a request whose end a proxy and this server could see
+    differently gets 400 (API Gateway's default answer) and the connection is closed, so that nothing after
+    it (a pipelined second request) is served. Seen red with the lenient reading before the fix (the
+    substring match on `chunked`, `int(size, 16)`, the first of several Content-Lengths): 9 of the 11 cases
+    served (a Content-Length list and a signed one were refused before too)."""
+    smuggled = b"GET /public HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: allow\r\n"
+
+    answer = raw_exchange(api.url, head + framing + smuggled)
+
+    assert answer.startswith(b"HTTP/1.1 400"), (case, answer[:200])
+    assert answer.endswith(BAD_REQUEST_END), case
+    assert answer.count(b"HTTP/1.1 ") == 1, case  # the connection closed after the 400: nothing smuggled
+
+
+def test_identical_content_lengths_and_chunked_bodies_are_served(api: FakeApi) -> None:
+    """What strict framing still takes: one chunked coding (any case, with extensions), equal lengths."""
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: allow\r\nConnection: close\r\n"
+    for framing in (
+        b"Transfer-Encoding: Chunked\r\n\r\n2;ext=1\r\n{}\r\n0\r\n\r\n",
+        b"Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+    ):
+        answer = raw_exchange(api.url, head + framing)
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
 def test_keep_alive_connections_serve_several_requests(api: FakeApi) -> None:
     with requests.Session() as session:
         statuses = [session.get(f"{api.url}/public", timeout=10).status_code for _ in range(3)]

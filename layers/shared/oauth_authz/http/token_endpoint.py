@@ -59,7 +59,9 @@ def token_params(event: dict[str, Any]) -> dict[str, str]:
             except ValueError:  # more than MAX_PARAMS fields: no request of ours
                 return {}
             params.update(form)
-    return {name: value for name, value in params.items() if "\x00" not in value}
+    # A value with a NUL is no value of ours, but it was sent: it stands as one that matches nothing (U+FFFD),
+    # never as an absent one (a `grant_type` of NUL is unsupported, not the default authorization_code).
+    return {name: "\ufffd" if "\x00" in value else value for name, value in params.items()}
 
 
 def _json_error(status: int, message: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 PERSONAL_CLIENT_ID = "00000000000000000000"
 PERSONAL_APP_URL = "https://developer.github.com/v3/oauth_authorizations/"
+# GitHub's account grammar: 1 to 39 ASCII letters, digits or single hyphens, not first or last. Matched
+# whole (`fullmatch`): `$` would also match before a final newline.
+LOGIN_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
 @dataclass(frozen=True)

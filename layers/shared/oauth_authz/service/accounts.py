@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field, replace
 
 from oauth_authz import clock, ids, totp
 from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.api import http_url
-from oauth_authz.models.domain import PERSONAL_CLIENT_ID, App, User
+from oauth_authz.models.domain import LOGIN_PATTERN, PERSONAL_CLIENT_ID, App, User
 from oauth_authz.passwords import hash_password
 from oauth_authz.redirect_rule import checked_callback_url
 from oauth_authz.secretbox import seal
@@ -17,7 +16,6 @@ from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
-LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
@@ -45,7 +43,7 @@ class Accounts:
         self.admin = Admin(repository.table)  # the scans and bulk deletes, on the same table
 
     def create_user(self, login: str, password: str) -> User:
-        if not LOGIN_PATTERN.match(login):
+        if not LOGIN_PATTERN.fullmatch(login):
             raise AccountError(
                 "A login is 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen."
             )

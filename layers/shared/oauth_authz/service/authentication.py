@@ -22,16 +22,13 @@ from functools import lru_cache
 from oauth_authz import tokens, totp
 from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import AuthFailure, StoreUnavailable
-from oauth_authz.models.domain import Principal, User
+from oauth_authz.models.domain import LOGIN_PATTERN, Principal, User
 from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
 from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
 
 MAX_HEADER = 4096
-# GitHub's longest login (`accounts.LOGIN_PATTERN`). A longer one is nobody's, and its keys could pass
-# DynamoDB's 2048-byte limit on a partition key (a ValidationException, the authorizer failing: a 500).
-MAX_LOGIN = 39
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,10 @@ class Authenticator:
         """
         if tokens.is_well_formed(password):
             return Outcome(failure=AuthFailure.TOKEN_NOT_PASSWORD)
-        if len(login) > MAX_LOGIN:  # nobody's: refused like an unknown login, without a key to count it under
+        if not LOGIN_PATTERN.fullmatch(login):
+            # Nobody's (the account grammar: ASCII, at most 39): refused before any look-up, at an unknown
+            # login's cost, without a key to count it under. A login that only lower-cases to one (the Kelvin
+            # sign U+212A to `k`) would otherwise have signed in as that account.
             burn_verify(password)
             return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         now = int(time.time())

@@ -60,7 +60,7 @@ class SignInRecords:
                     return None
         raise StoreUnavailable()  # the window kept changing under us: the client tries again
 
-    def _release(self, login: str, window_start: int) -> Write:
+    def _give_back(self, login: str, window_start: int) -> Write:
         """Give back an attempt reserved in the window that began at `window_start` (not one of a later)."""
         return update(
             "attempt",
@@ -79,7 +79,7 @@ class SignInRecords:
         """A verified attempt gives its reservation back: a success is not a failure (nor does it reset
         the count). Nothing to give back once the window has been replaced by a new one."""
         with suppress(ConditionFailed):
-            self.table.call("update_item", **self._release(login, window_start).action["Update"])
+            self.table.call("update_item", **self._give_back(login, window_start).action["Update"])
 
     def attempt_open(self, login: str, now: int, threshold: int, window: int) -> bool:
         """Whether the login may be tried now, checked in the same order as the reservations (a
@@ -130,7 +130,7 @@ class SignInRecords:
             self.table.transact(
                 [
                     update("totp", keys.login_key(user.login), **totp_update),
-                    self._release(user.login, reserved),
+                    self._give_back(user.login, reserved),
                 ]
             )
         except WriteConflict as conflict:
