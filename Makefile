@@ -45,7 +45,7 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: requirements help setup serve test reliability lint fmt lock openapi validate build sam clean distclean bench
+.PHONY: requirements help setup serve test reliability lint fmt lock openapi validate build sam clean distclean bench node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -77,7 +77,16 @@ serve: setup ## run the local API on PORT (default 3000); extra arguments via AR
 	"$(VENV)/bin/python" -m oauth_authz_local serve --port $(PORT) $(ARGS)
 
 # aws-sam-cli too: tests/template checks the template as SAM's transform turns it into CloudFormation.
-test: setup $(SAM_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
+NODE_DIR := tests/e2e/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
+
+# octokit for the e2e tests, from the npm registry, exactly as package-lock.json pins it (git-ignored).
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd "$(NODE_DIR)" && npm ci --no-audit --no-fund
+
+node: $(NODE_STAMP) ## install the e2e tests' node harness (octokit) into tests/e2e/node/node_modules
+
+test: setup $(SAM_STAMP) $(NODE_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
 
 # Never part of `make test`: timings belong here, as ratios against baselines taken in the same run.

@@ -49,6 +49,9 @@ BASELINE = 'import boto3; boto3.client("dynamodb")'
 # The first invocation of each function: its main scenario (the authorizer's: an app's credentials, so that
 # it is not one argon2 verification, which part 4 reports on its own).
 SCENARIOS = {
+    "get_user": "get_user",
+    "list_emails": "list_emails",
+    "api_root": "api_root",
     "list_authorizations": "list_authorizations",
     "list_grants": "list_grants",
     "get_authorization": "get_authorization",

@@ -174,6 +174,30 @@ def _authorizer(username: Callable[[w.World], str], password: str, app: bool = F
     return prepare
 
 
+def _token_authorizer(used_lately: bool, resource: str = "/user"):  # type: ignore[no-untyped-def]
+    """The authorizer on `token T` (an app token of the world's user); `used_lately`: its last use is already
+    stamped this hour (the steady state: one GetItem), else the first use of the hour (and its stamp)."""
+
+    def prepare(world: w.World) -> EventMaker:
+        token = world.app.tokens[1].token
+        if used_lately:
+            from oauth_authz import clock, tokens
+            from oauth_authz.settings import get_settings
+            from oauth_authz.store.repository import Repository
+
+            moment = clock.now()
+            Repository(get_settings().table_name).record_token_use(tokens.hash_token(token), moment, moment)
+        return lambda: w.authorizer_event(f"token {token}", resource)
+
+    return prepare
+
+
+def _token_user(world: w.World, function: str) -> EventMaker:
+    """A route of the user API, called with a token (the authorizer's context names its scopes)."""
+    context = {**world.user_context(), "token_scopes": "repo,user"}
+    return lambda: w.event(function, context)
+
+
 def scenarios() -> list[Scenario]:
     found = [
         Scenario(
@@ -407,6 +431,48 @@ def scenarios() -> list[Scenario]:
             authorizer=True,
         ),
         # read, reserve, then the TOTP step accepted and the attempt given back in one transaction (was 2).
+        Scenario(
+            "authorizer_token",
+            "authorizer: token (used this hour)",
+            "authorizer",
+            1,
+            _token_authorizer(True),
+            "user",
+            authorizer=True,
+        ),
+        Scenario(
+            "authorizer_token_first_use",
+            "authorizer: token, first use this hour (+ last-use stamp)",
+            "authorizer",
+            2,
+            _token_authorizer(False),
+            "user",
+            authorizer=True,
+        ),
+        Scenario(
+            "get_user",
+            "GET /user (token)",
+            "get_user",
+            1,
+            lambda world: _token_user(world, "get_user"),
+            "200",
+        ),
+        Scenario(
+            "list_emails",
+            "GET /user/emails (token)",
+            "list_emails",
+            1,
+            lambda world: _token_user(world, "list_emails"),
+            "200",
+        ),
+        Scenario(
+            "api_root",
+            "GET / (the API root)",
+            "api_root",
+            0,
+            lambda world: lambda: w.event("api_root", {}),
+            "200",
+        ),
         Scenario(
             "authorizer_2fa",
             "authorizer: user with 2FA",

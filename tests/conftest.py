@@ -18,9 +18,9 @@ import pytest
 from argon2 import PasswordHasher
 from moto import mock_aws
 
-from oauth_authz import clock, secretbox, settings
+from oauth_authz import clock, secretbox, settings, tokens
 from oauth_authz.app_secrets import hash_secret
-from oauth_authz.models.domain import App, User
+from oauth_authz.models.domain import PERSONAL_APP_URL, App, Authorization, IssuedToken, User
 from oauth_authz.observability import metrics
 from oauth_authz.service import (
     app_tokens,
@@ -333,3 +333,34 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     frozen = FrozenClock(clock.now())
     monkeypatch.setattr(clock, "now", frozen)
     return frozen
+
+
+@pytest.fixture
+def write_personal_authorization(repository: Repository) -> Callable[..., IssuedToken]:
+    """A personal authorization with a chosen id (the events name id 1), written as the service would."""
+
+    def write(
+        user: User, auth_id: int, note: str = "first token", scopes: list[str] | None = None
+    ) -> IssuedToken:
+        token = tokens.new_token(tokens.TokenKind.PERSONAL)
+        moment = clock.now()
+        auth = Authorization(
+            id=auth_id,
+            user_id=user.id,
+            login=user.login,
+            client_id=None,
+            app_name=note,
+            app_url=PERSONAL_APP_URL,
+            scopes=list(scopes if scopes is not None else ["public_repo"]),
+            hashed_token=tokens.hash_token(token),
+            token_last_eight=tokens.last_eight(token),
+            note=note,
+            note_url=None,
+            fingerprint=None,
+            created_at=moment,
+            updated_at=moment,
+        )
+        repository.create_authorization(auth)
+        return IssuedToken(auth, token)
+
+    return write

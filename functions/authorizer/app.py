@@ -1,4 +1,4 @@
-"""The REQUEST authorizer: Basic auth as a user or as an app.
+"""The REQUEST authorizer: Basic auth as a user or as an app, and a user's token on the token routes.
 
 It always answers Allow for the called method, with a context that either names the principal or says why the
 caller is refused; the function then answers the refusal with GitHub's status, body and headers. A Deny would
@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz.observability import logger, metrics, tracer
-from oauth_authz.service.authentication import Outcome, authenticator, is_app_route
+from oauth_authz.service.authentication import Outcome, authenticator, is_app_route, is_token_route
 from oauth_authz.settings import get_settings
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
@@ -43,6 +43,11 @@ def policy(method_arn: str, outcome: Outcome) -> dict[str, Any]:
             "user_id": outcome.principal.user_id,
             "login": outcome.principal.login,
         }
+        token = outcome.principal.token
+        if token is not None:  # what the token may do: X-OAuth-Scopes, X-OAuth-Client-Id, scope checks
+            context["token_scopes"] = ",".join(token.scopes)
+            if token.client_id is not None:
+                context["token_client_id"] = token.client_id
     else:
         principal_id = f"app:{outcome.principal.client_id}"
         context = {"principal_type": "app", "client_id": outcome.principal.client_id}
@@ -61,10 +66,14 @@ def policy(method_arn: str, outcome: Outcome) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    app_route = is_app_route(str(event.get("resource") or ""))
+    resource = str(event.get("resource") or "")
+    app_route = is_app_route(resource)
     headers = event.get("headers")
     outcome = authenticator().authenticate(
-        _header(headers, "authorization"), app_route, otp=_header(headers, "x-github-otp")
+        _header(headers, "authorization"),
+        app_route,
+        otp=_header(headers, "x-github-otp"),
+        token_route=is_token_route(resource),
     )
     extra: dict[str, str] = {
         "principal_type": "app" if app_route else "user",

@@ -18,7 +18,7 @@ from oauth_authz.service.authorizations import authorization_service
 from oauth_authz.settings import get_settings
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
-app = http.resolver()
+app = http.api_resolver()
 
 
 @app.put(

@@ -15,7 +15,7 @@ from oauth_authz.service.grants import grant_service
 from oauth_authz.settings import get_settings
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
-app = http.resolver()
+app = http.api_resolver()
 
 
 @app.get(

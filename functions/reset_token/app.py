@@ -15,7 +15,7 @@ from oauth_authz.service.app_tokens import app_token_service
 from oauth_authz.settings import get_settings
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
-app = http.resolver(principal="app", docs_url=http.APPS_DOCS)
+app = http.api_resolver(principal="app", docs_url=http.APPS_DOCS)
 
 
 @app.patch(

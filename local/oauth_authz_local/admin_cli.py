@@ -69,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = users.add_parser("create", parents=[common], help="create a user; the password comes from stdin")
     create.add_argument("login")
+    create.add_argument("--name", help="the user's name (GET /user shows it)")
+    create.add_argument("--email", help="the user's email address (GET /user and /user/emails show it)")
     create.set_defaults(run=_users_create)
+    update = users.add_parser("update", parents=[common], help="change a user's name or email")
+    update.add_argument("login")
+    update.add_argument("--name", help="the new name (empty: none)")
+    update.add_argument("--email", help="the new email address (empty: none)")
+    update.set_defaults(run=_users_update)
     users.add_parser("list", parents=[common], help="list users").set_defaults(run=_users_list)
     delete = users.add_parser("delete", parents=[common], help="delete a user and all their tokens")
     delete.add_argument("login")
@@ -121,8 +128,13 @@ Output = Callable[[Any, str], None]
 
 
 def _users_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
-    user = accounts.create_user(args.login, read_password(sys.stdin))
+    user = accounts.create_user(args.login, read_password(sys.stdin), name=args.name, email=args.email)
     out(_user_json(user), f"Created user {user.login} (id {user.id}).")
+
+
+def _users_update(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
+    user = accounts.update_user(args.login, args.name, args.email)
+    out(_user_json(user), f"Updated user {user.login}: name {user.name!r}, email {user.email!r}.")
 
 
 def _users_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
@@ -192,7 +204,13 @@ def _apps_delete(accounts: Accounts, args: argparse.Namespace, out: Output) -> N
 
 
 def _user_json(user: User) -> dict[str, Any]:
-    return {"login": user.login, "id": user.id, "created_at": iso(user.created_at)}
+    return {
+        "login": user.login,
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "created_at": iso(user.created_at),
+    }
 
 
 def _app_json(app: App) -> dict[str, Any]:

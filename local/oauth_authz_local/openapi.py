@@ -64,6 +64,11 @@ SECURITY_SCHEMES = {
         "scheme": "basic",
         "description": "An OAuth app's `client_id:client_secret`; the `client_id` in the path must be it.",
     },
+    apidoc.TOKEN_SECURITY: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A user's OAuth token: `Authorization: token T` or `Bearer T` (any case).",
+    },
 }
 API_VERSION_HEADER: dict[str, Any] = {
     "name": "X-GitHub-Api-Version",
@@ -90,7 +95,8 @@ IF_NONE_MATCH_HEADER: dict[str, Any] = {
 
 def _powertools_schemes() -> dict[str, Any]:
     return {
-        name: HTTPBase(scheme="basic", description=s["description"]) for name, s in SECURITY_SCHEMES.items()
+        name: HTTPBase(scheme=s["scheme"], description=s["description"])
+        for name, s in SECURITY_SCHEMES.items()
     }
 
 
@@ -157,7 +163,10 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
         for name, schema in (data.get("components") or {}).get("schemas", {}).items():
             if name not in _POWERTOOLS_SCHEMAS:
                 schemas[name] = schema
-        principal = "user" if apidoc.USER_SECURITY in operation["security"][0] else "app"
+        security = operation.get("security") or [{}]
+        principal = "app" if apidoc.APP_SECURITY in security[0] else "user" if security != [{}] else "public"
+        if not operation.get("security"):
+            operation["security"] = []
         operation["parameters"] = _parameters(operation, principal, method)
         for status in ("204", "304"):  # no body (Powertools describes one from the return annotation)
             if status in operation["responses"]:
@@ -174,6 +183,9 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
                 },
             }
         paths.setdefault(route.path, {})[method] = operation
+    for name, model in apidoc.LISTED.items():
+        if name not in schemas:
+            schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
     return {
         "openapi": "3.1.0",
         "info": {

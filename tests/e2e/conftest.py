@@ -43,7 +43,7 @@ CHILDREN_GRACE = 10.0  # after the server exits, its workers have this long to f
 
 # Each test module owns some of these users (see the module's docstring); the apps are shared (grants and
 # tokens are per user, so sharing an app shares nothing).
-USERS = ("alice", "bob", "paula", "carol", "gina", "erin", "frank", "conny", "fuzzy")
+USERS = ("alice", "bob", "paula", "carol", "gina", "erin", "frank", "conny", "fuzzy", "vera", "lara", "ivan")
 APPS = {
     "alpha": ("Alpha CI", "https://alpha.example.com"),
     "beta": ("Beta Bot", "https://beta.example.com/app"),

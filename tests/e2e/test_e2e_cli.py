@@ -56,7 +56,16 @@ def test_a_user_from_creation_to_deletion(cli: Cli, anonymous: Client, alpha: Ap
 
     listed = succeeded(cli("--json", "users", "list")).json()  # --json before the command works too
     [entry] = [user for user in listed if user["login"] == login]
-    assert entry["id"] == user_id and set(entry) == {"login", "id", "created_at"}
+    assert entry["id"] == user_id and set(entry) == {"login", "id", "name", "email", "created_at"}
+    assert (entry["name"], entry["email"]) == (None, None)
+    updated = succeeded(
+        cli("users", "update", login, "--name", "Ann", "--email", "ann@example.com", "--json")
+    )
+    assert (updated.json()["name"], updated.json()["email"]) == ("Ann", "ann@example.com")
+    refused(
+        cli("users", "update", login, "--email", "no address"),
+        "An email is an address like mona@example.com.",
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["created_at"])
     text = succeeded(cli("users", "list")).stdout.splitlines()
     assert text[0].split() == ["LOGIN", "ID", "CREATED"]

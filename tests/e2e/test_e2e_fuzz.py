@@ -70,6 +70,7 @@ class FuzzTargets:
     grant_ids: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     answers: Counter[tuple[str, int]] = field(default_factory=Counter)  # (operation, status class) -> count
+    user_token: str = ""  # the user's personal token with `user`, for the token routes (`/user...`)
 
 
 def _pick(value: Any, choices: list[Any]) -> Any | None:
@@ -107,11 +108,14 @@ def _credentials(case: Any, targets: FuzzTargets) -> tuple[str, str]:
 
 def _send(case: Any, targets: FuzzTargets, checks: list[Any]) -> None:
     _steer(case, targets)
-    login, password = _credentials(case, targets)
-    targets.secrets.add(password)
-    response = case.call_and_validate(
-        base_url=targets.server.url, auth=(login, password), checks=checks, timeout=30
-    )
+    kwargs: dict[str, Any] = {}
+    if case.operation.path.startswith("/user"):  # the token-authenticated user API, with a token
+        kwargs["headers"] = {**(case.headers or {}), "Authorization": f"token {targets.user_token}"}
+    elif case.operation.path != "/":  # the API root takes no credentials
+        login, password = _credentials(case, targets)
+        targets.secrets.add(password)
+        kwargs["auth"] = (login, password)
+    response = case.call_and_validate(base_url=targets.server.url, checks=checks, timeout=30, **kwargs)
     targets.secrets.add_from_text(response.text)
     targets.answers[(case.operation.label, response.status_code // 100)] += 1
     # The token endpoint answers form-encoded unless asked for JSON: only JSON answers carry targets.
@@ -150,6 +154,10 @@ def targets(server: Server, fuzzy: User, delta: App, secrets: Secrets) -> Iterat
     personal = client.post("/authorizations", {"scopes": ["gist"], "note": "fuzz personal"})
     assert personal.status_code == 201, personal.text
     found.authorization_ids.append(personal.json()["id"])
+    user_api = client.post("/authorizations", {"scopes": ["user"], "note": "fuzz user api"})
+    assert user_api.status_code == 201, user_api.text
+    found.user_token = user_api.json()["token"]
+    secrets.add(found.user_token)
     grants = client.get("/applications/grants")
     assert grants.status_code == 200, grants.text
     found.grant_ids.extend(grant["id"] for grant in grants.json())

@@ -30,7 +30,7 @@ ONE = "/authorizations/{authorization_id}"
 REQUIRES_AUTHENTICATION = "Requires authentication"
 BAD_CREDENTIALS = "Bad credentials"
 BASIC_ONLY = "This API can only be accessed with username and password Basic Auth"
-SCRUBBED_HEADERS = {"date", "x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id"}
+SCRUBBED_HEADERS = {"date", "x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id", "x-github-request-id"}
 
 
 @pytest.fixture(scope="module")
@@ -144,8 +144,11 @@ def test_app_routes_want_the_app_credentials(
 def test_unknown_routes_and_methods_are_404(anonymous: Client, alice: User, signed_in: bool) -> None:
     client = alice.client if signed_in else anonymous
     for method, path in (
-        ("GET", "/"),
+        ("POST", "/"),
         ("GET", "/nope"),
+        ("GET", "/api/v3/nope"),
+        ("GET", "/api/v4/authorizations"),
+        ("GET", "/api/authorizations"),
         ("GET", "/authorizations/1/extra"),
         ("DELETE", LIST),
         ("PUT", "/authorizations/1"),

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 
 from tests.support.e2e import REPO_ROOT, Secrets, Server, clean_environment, sha256
-from tests.support.schemas import assert_matches_schema
+from tests.support.schemas import USERS_REFERENCE, assert_matches_response, assert_matches_schema
 
 SECTIONS = ("Walk-through: a user and their tokens", "Walk-through: an OAuth app and its tokens")
 README_API = "API=http://127.0.0.1:3000"
@@ -192,6 +192,25 @@ def _gone(outcome: Outcome, seen: dict[str, Any]) -> None:
     assert outcome.json() == {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
 
+def _me(outcome: Outcome, seen: dict[str, Any]) -> None:
+    """GET /user with the walk-through's token: the user while it lives, 401 once it is deleted."""
+    if "me" in seen:
+        assert outcome.status == 401 and outcome.json()["message"] == "Bad credentials"
+        return
+    assert outcome.status == 200
+    body = outcome.json()
+    assert_matches_response(body, "/user", "get", 200, USERS_REFERENCE)
+    assert (body["login"], body["name"], body["email"]) == ("octocat", "The Octocat", "octocat@example.com")
+    seen["me"] = body
+
+
+def _emails(outcome: Outcome, seen: dict[str, Any]) -> None:
+    assert outcome.status == 200
+    assert outcome.json() == [
+        {"email": "octocat@example.com", "primary": True, "verified": True, "visibility": "public"}
+    ]
+
+
 def _app_registered(outcome: Outcome, seen: dict[str, Any]) -> None:
     body = outcome.json()
     assert (body["name"], body["url"]) == ("My CI", "https://ci.example.com")
@@ -256,6 +275,9 @@ EXPECTED: list[tuple[str, Check]] = [
     ("oauth-authz users create octocat", lambda o, s: None),
     ('"note": "my laptop"', _created_token),
     ("ID=$(", _no_output),
+    ("oauth-authz users update octocat", lambda o, s: None),
+    ('"$API/api/v3/user/emails"', _emails),
+    ('token $TOKEN" "$API/user"', _me),
     ('"$API/authorizations?per_page=10"', _listed),
     ('-X PATCH "$API/authorizations/$ID"', _updated),
     ('-X DELETE "$API/authorizations/$ID"', _status_line(204)),

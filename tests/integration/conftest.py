@@ -8,41 +8,10 @@ from typing import Any
 import pytest
 
 from oauth_authz import clock, tokens
-from oauth_authz.models.domain import PERSONAL_APP_URL, Authorization, Grant, GrantEntry, IssuedToken, User
+from oauth_authz.models.domain import Authorization, Grant, GrantEntry, IssuedToken, User
 from oauth_authz.store.repository import Repository
 from tests.support.api import Api, AppApi, Invoke
 from tests.support.data import EVENT_APP_NAME, EVENT_APP_URL, EVENT_CLIENT_ID, EVENT_GRANT_ID, EVENT_TOKEN
-
-
-@pytest.fixture
-def write_personal_authorization(repository: Repository) -> Callable[..., IssuedToken]:
-    """A personal authorization with a chosen id (the events name id 1), written as the service would."""
-
-    def write(
-        user: User, auth_id: int, note: str = "first token", scopes: list[str] | None = None
-    ) -> IssuedToken:
-        token = tokens.new_token(tokens.TokenKind.PERSONAL)
-        moment = clock.now()
-        auth = Authorization(
-            id=auth_id,
-            user_id=user.id,
-            login=user.login,
-            client_id=None,
-            app_name=note,
-            app_url=PERSONAL_APP_URL,
-            scopes=list(scopes if scopes is not None else ["public_repo"]),
-            hashed_token=tokens.hash_token(token),
-            token_last_eight=tokens.last_eight(token),
-            note=note,
-            note_url=None,
-            fingerprint=None,
-            created_at=moment,
-            updated_at=moment,
-        )
-        repository.create_authorization(auth)
-        return IssuedToken(auth, token)
-
-    return write
 
 
 @pytest.fixture

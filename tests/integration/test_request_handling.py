@@ -224,10 +224,10 @@ def test_the_events_are_rest_proxy_events_of_the_v1_stage() -> None:
 
 def test_a_custom_domain_with_a_base_path_mapping(invoke: Any, authorization_one: Any) -> None:
     event = build_event("get_authorization", headers={"Host": "api.example.com"})
-    event["path"] = "/github/authorizations/1"
-    event["requestContext"].update(domainName="api.example.com", path="/github/authorizations/1")
+    event["path"] = "/api/v3/authorizations/1"
+    event["requestContext"].update(domainName="api.example.com", path="/api/v3/authorizations/1")
 
     result = invoke("get_authorization", event)
 
     assert result.status == 200
-    assert result.json["url"] == "https://api.example.com/github/authorizations/1"
+    assert result.json["url"] == "https://api.example.com/api/v3/authorizations/1"

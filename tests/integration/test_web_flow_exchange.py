@@ -409,3 +409,30 @@ def test_remembered_consent_is_one_read(
     assert _calls(repository, lambda: oauth_web_flow.approve(request, octocat.id, "octocat")) == [
         "TransactWriteItems"
     ]
+
+
+def test_the_token_endpoint_answers_at_the_root_only_with_githubs_headers(
+    event_app: RegisteredApp, octocat: User
+) -> None:
+    """SPEC section 8: the OAuth endpoints are never under /api/v3 (seen red without the prefix check: the
+    code was exchanged there), and every answer carries `Status` and `X-GitHub-Request-Id`."""
+    form = f"client_id={EVENT_CLIENT_ID}&client_secret={EVENT_CLIENT_SECRET}&code="
+    code = code_for(EVENT_CLIENT_ID, octocat, scope="repo")
+    event = _event(form + code, {"Content-Type": "application/x-www-form-urlencoded"})
+    event["path"] = "/api/v3/login/oauth/access_token"
+
+    refused = _call(event)
+
+    assert refused["statusCode"] == 404
+    assert json.loads(refused["body"]) == {
+        "message": "Not Found",
+        "documentation_url": "https://docs.github.com/rest",
+    }
+    assert refused["headers"]["Status"] == "404 Not Found"
+    assert refused["headers"]["X-GitHub-Request-Id"] == event["requestContext"]["requestId"]
+
+    event["path"] = "/login/oauth/access_token"
+    answered = _call(event)
+    assert answered["statusCode"] == 200 and "access_token=gho_" in answered["body"]
+    assert answered["headers"]["Status"] == "200 OK"
+    assert answered["headers"]["X-GitHub-Request-Id"] == event["requestContext"]["requestId"]

@@ -48,7 +48,7 @@ BASIC_ONLY = "This API can only be accessed with username and password Basic Aut
 REQUIRES_AUTHENTICATION = "Requires authentication"
 
 # Headers that differ from one answer to the next whatever was asked: the request's ids and the date.
-PER_REQUEST_HEADERS = frozenset({"date", "x-amzn-requestid", "x-amz-apigw-id"})
+PER_REQUEST_HEADERS = frozenset({"date", "x-amzn-requestid", "x-amz-apigw-id", "x-github-request-id"})
 # What the HTTP server adds to every answer, and API Gateway to every answer of an integration.
 HTTP_HEADERS = frozenset({"server", "date", "content-length", "connection"})
 API_GATEWAY_HEADERS = frozenset({"x-amzn-requestid", "x-amz-apigw-id"})
@@ -142,8 +142,8 @@ def _start(
             stop_server(server)
             raise AssertionError(f"the local API did not start in {START_TIMEOUT}s:\n{server.logs()}")
         time.sleep(0.1)
-    answer = requests.get(url + "/", timeout=30)
-    assert answer.status_code == 404, answer.text
+    answer = requests.get(url + "/", timeout=30)  # the API root answers without credentials
+    assert answer.status_code == 200, answer.text
     return server
 
 
@@ -317,9 +317,14 @@ def assert_refusal(
         response.content,
     )
     headers = {name.lower(): value for name, value in response.headers.items()}
-    expected = {"content-type", "x-github-media-type"} | ({"x-github-otp"} if otp_challenge else set())
+    expected = {"content-type", "x-github-media-type", "status", "x-github-request-id", "vary"} | (
+        {"x-github-otp"} if otp_challenge else set()
+    )
     assert set(headers) - HTTP_HEADERS - API_GATEWAY_HEADERS == expected, (where, headers)
     assert set(headers) >= API_GATEWAY_HEADERS, (where, headers)
+    assert headers["status"] == f"{status} {'Unauthorized' if status == 401 else 'Forbidden'}", headers
+    assert headers["x-github-request-id"] == headers["x-amzn-requestid"], headers
+    assert headers["vary"] == "Accept, Authorization, X-GitHub-OTP", headers
     assert headers["content-type"] == JSON_CONTENT_TYPE, headers
     assert headers["x-github-media-type"] == MEDIA_TYPE, headers
     if otp_challenge:

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tests.support.data import OCTOCAT_ID, OCTOCAT_LOGIN
 
@@ -64,9 +65,10 @@ def _set_header(event: dict[str, Any], name: str, value: str | None) -> None:
 
 
 def _render(resource: str, path_params: dict[str, str]) -> str:
+    """The path as a client sends it and API Gateway passes it on: each parameter percent-encoded."""
     path = resource
     for name, value in path_params.items():
-        path = path.replace("{" + name + "}", value)
+        path = path.replace("{" + name + "}", quote(value, safe=""))
     return path
 
 

@@ -1,4 +1,4 @@
-"""A resolver built like the functions' (`http.resolver()`, answered through `http.handle()`), with routes
+"""A resolver built like the functions' (`http.api_resolver()`, answered through `http.handle()`), with routes
 that exercise each part of `oauth_authz.http`, and helpers to call it with events built from `events/*.json`.
 The `tests/unit/test_http_*.py` modules share it."""
 
@@ -57,7 +57,7 @@ RAISE: dict[str, Exception] = {
 
 
 def build_app() -> APIGatewayRestResolver:
-    app = http.resolver()
+    app = http.api_resolver()
 
     @app.get("/authorizations")
     def listing() -> Response[str]:

@@ -72,9 +72,19 @@ def to_result(raw: dict[str, Any]) -> HttpResult:
     return HttpResult(status=int(raw["statusCode"]), headers=merged, body=raw.get("body") or "", raw=raw)
 
 
+# GitHub's `Status` header: the code and its reason, as GitHub words them (SPEC section 8).
+REASONS = {
+    200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified", 400: "Bad Request",
+    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 422: "Unprocessable Entity",
+    500: "Internal Server Error", 503: "Service Unavailable",
+}  # fmt: skip
+
+
 def assert_github_headers(result: HttpResult) -> None:
-    """What every answer carries: GitHub's media type; a JSON content type exactly when there is a body."""
+    """What every answer carries: GitHub's media type and `Status`; a JSON content type exactly when there is
+    a body."""
     assert result.header("X-GitHub-Media-Type") == MEDIA_TYPE
+    assert result.header("Status") == f"{result.status} {REASONS[result.status]}"
     if result.body:
         assert result.header("Content-Type") == JSON_CONTENT_TYPE
         json.loads(result.body)

@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT4
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "docs" / "reference"
 REFERENCE = "ghes-2.22-oauth.json"
+USERS_REFERENCE = "ghes-3.19-users.json"  # GET /user, GET /user/emails, GET / (SPEC section 8)
 _DOC_URI = "urn:oauth-authz:reference:"
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")

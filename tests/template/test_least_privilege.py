@@ -29,6 +29,9 @@ NEEDS = {
     },
     "ListAuthorizationsFunction": {"dynamodb:Query"},
     "GetAuthorizationFunction": {"dynamodb:GetItem"},
+    "GetUserFunction": {"dynamodb:GetItem"},
+    "ListEmailsFunction": {"dynamodb:GetItem"},
+    "ApiRootFunction": set(),
     "CreateAuthorizationFunction": {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
@@ -83,7 +86,8 @@ NEEDS = {
 }  # fmt: skip
 READ_ONLY = {
     "ListAuthorizationsFunction", "GetAuthorizationFunction", "ListGrantsFunction", "GetGrantFunction",
-    "CheckAuthorizationFunction", "CheckTokenFunction",
+    "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
+    "ApiRootFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {
@@ -176,7 +180,7 @@ def test_the_parameters_an_operator_sets(template: dict[str, Any]) -> None:
 # The authorizer writes (store/keys.py): the failed-login counter of any login, known or not, and the last
 # TOTP step on a user's own item. Nothing else: no token, authorization, grant, app or id guard.
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-AUTHORIZER_PARTITIONS = ["LOGINFAIL#*", "LOGIN#*"]
+AUTHORIZER_PARTITIONS = ["LOGINFAIL#*", "LOGIN#*", "TOKEN#*"]
 
 
 def _write_statements(translated: dict[str, Any], function: str) -> list[dict[str, Any]]:
@@ -194,8 +198,9 @@ def _leading_keys(statement: dict[str, Any]) -> list[str]:
 
 def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) -> None:
     """The authorizer reads users and apps, but may write only the partitions it keeps: `dynamodb:LeadingKeys`
-    (the partition key of every item a request touches) limited to `LOGINFAIL#*` and `LOGIN#*`. A flaw in it
-    (it parses attacker-chosen headers) cannot then write a token, an authorization or an app. Seen red with
+    (the partition key of every item a request touches) limited to `LOGINFAIL#*`, `LOGIN#*` and `TOKEN#*` (a
+    token's last use). A flaw in it (it parses attacker-chosen headers) cannot then write an authorization, a
+    grant or an app. Seen red with
     the statement's `Condition` removed."""
     (statement,) = _write_statements(translated, "AuthorizerFunction")
 
@@ -203,10 +208,13 @@ def test_the_authorizer_writes_only_its_own_items(translated: dict[str, Any]) ->
     assert _leading_keys(statement) == AUTHORIZER_PARTITIONS
     assert _actions(statement) == {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
     patterns = _leading_keys(statement)
-    allowed = [keys.failed_logins_key("Octocat")["PK"], keys.login_key("octocat")["PK"]]
+    allowed = [
+        keys.failed_logins_key("Octocat")["PK"],
+        keys.login_key("octocat")["PK"],
+        keys.token_key("0" * 64)["PK"],  # a token's last use (issue 14 item 5), conditional, on its own item
+    ]
     refused = [
         keys.app_key(EVENT_CLIENT_ID)["PK"],
-        keys.token_key("0" * 64)["PK"],
         keys.user_id_key(1)["PK"],
         keys.user_partition(1),
         keys.authorization_id_key(1)["PK"],
@@ -257,6 +265,7 @@ def test_what_the_authorizer_writes_is_within_its_policy(
     accounts: Accounts,
     octocat: Any,
     oauth_app: Any,
+    write_personal_authorization: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The policy above, held against what the code does: every write the authorizer makes, through every
@@ -276,6 +285,7 @@ def test_what_the_authorizer_writes_is_within_its_policy(
     def record(params: dict[str, Any], model: Any, **_: Any) -> None:
         writes.extend(_written_partitions(model.name, params))
 
+    issued = write_personal_authorization(octocat, 1)
     events = store_client.dynamodb_client().meta.events
     events.register("provide-client-params.dynamodb", record)
     try:
@@ -294,10 +304,11 @@ def test_what_the_authorizer_writes_is_within_its_policy(
                 basic(EVENT_CLIENT_ID, EVENT_CLIENT_SECRET), resource="/applications/{client_id}/token"
             )
         )
+        authorize(authorizer_event(f"token {issued.token}", resource="/user"))  # the token's last use
     finally:
         events.unregister("provide-client-params.dynamodb", record)
 
-    assert {partition.split("#")[0] for _, partition in writes} == {"LOGINFAIL", "LOGIN"}  # both paths ran
+    assert {partition.split("#")[0] for _, partition in writes} == {"LOGINFAIL", "LOGIN", "TOKEN"}  # all ran
     for operation, partition in writes:
         assert f"dynamodb:{operation}" in _actions(statement), operation
         assert any(fnmatch.fnmatchcase(partition, pattern) for pattern in _leading_keys(statement)), partition

@@ -10,6 +10,9 @@ from tests.template.conftest import resources
 
 # SPEC section 2: method, path -> the function that serves it (POST on an authorization is PATCH's alias).
 ROUTES = {
+    ("GET", "/"): "ApiRootFunction",
+    ("GET", "/user"): "GetUserFunction",
+    ("GET", "/user/emails"): "ListEmailsFunction",
     ("GET", "/applications/grants"): "ListGrantsFunction",
     ("GET", "/applications/grants/{grant_id}"): "GetGrantFunction",
     ("DELETE", "/applications/grants/{grant_id}"): "DeleteGrantFunction",
@@ -64,8 +67,9 @@ def test_one_function_per_route_plus_the_authorizer(translated: dict[str, Any]) 
     assert len(set(ROUTES.values())) == len(ROUTES) - 1  # only the POST alias shares a function
 
 
-# The OAuth endpoints check the client themselves (SPEC section 9): no Basic authorizer in front of them.
-WITHOUT_AUTHORIZER = {("post", "/login/oauth/access_token"), ("post", "/login/device/code")}
+# Without the Basic authorizer: GitHub's API root answers without credentials (and reads nothing), and the
+# OAuth endpoints check the client themselves (SPEC sections 9 and 10).
+WITHOUT_AUTHORIZER = {("get", "/"), ("post", "/login/oauth/access_token"), ("post", "/login/device/code")}
 
 
 def test_every_api_route_is_behind_the_basic_authorizer(translated: dict[str, Any]) -> None:

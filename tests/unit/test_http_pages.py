@@ -152,7 +152,8 @@ def test_base_url_of_the_local_api() -> None:
     event = build_event(
         "list_authorizations", headers={"Host": "127.0.0.1:3000", "X-Forwarded-Proto": "http"}
     )
-    event["requestContext"].update(domainName="127.0.0.1", path="/authorizations", stage="v1")
+    # the local API's event: `domainName` is the Host it was called on (events.build_request_context)
+    event["requestContext"].update(domainName="127.0.0.1:3000", path="/authorizations", stage="local")
 
     assert base_url_of(event) == "http://127.0.0.1:3000"
 

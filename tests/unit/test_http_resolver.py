@@ -7,14 +7,14 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from oauth_authz import http
 from oauth_authz.errors import AuthenticationFailed, AuthFailure
 from oauth_authz.models.domain import Principal
 from tests.support.data import ACCEPT_VALUES, DOCS_URL
 from tests.support.events import auth_error_context, build_event, user_context
-from tests.support.http_app import assert_error, build_app, call, get_one
+from tests.support.http_app import Thing, assert_error, build_app, call, get_one
 
 
 @pytest.fixture(scope="module")
@@ -151,9 +151,25 @@ def test_without_path_parameters_a_route_gets_the_decoded_segment(app: APIGatewa
 
 
 def test_behind_a_base_path_the_route_still_matches(app: APIGatewayRestResolver) -> None:
-    event = get_event_with_base_path("/github/api/v3")
+    """GitHub Enterprise's layout: the custom domain's `api/v3` mapping keeps `/api/v3` in `path`."""
+    event = get_event_with_base_path("/api/v3")
 
     assert call(app, event).json == {"n": 5}
+
+
+def test_a_route_without_the_api_layout_is_not_found_under_api_v3() -> None:
+    """A web page's resolver (`http.resolver()`, no `strip_prefixes`) answers only at the root: the custom
+    domain's `api/v3` mapping reaches every resource, and `/api/v3/login/...` must be a 404. Seen red with
+    `_routable` rewriting `path` to the bare route (the page answered under /api/v3)."""
+    page = http.resolver(principal=None)
+
+    @page.get("/authorizations/<authorization_id>")
+    def route(authorization_id: str) -> Response[str]:
+        return http.json_response(200, Thing(n=http.path_id(authorization_id)))
+
+    assert call(page, get_event_with_base_path("")).json == {"n": 5}
+    assert call(page, get_event_with_base_path("/api/v3")).status == 404
+    assert call(page, get_event_with_base_path("/github")).status == 404
 
 
 def get_event_with_base_path(base: str) -> dict[str, Any]:

@@ -152,4 +152,4 @@ def test_every_function_refuses_a_bad_environment_at_init(environ: pytest.Monkey
 
 
 def test_there_are_functions_to_check() -> None:
-    assert len(FUNCTIONS) == 21 and "authorizer" in FUNCTIONS
+    assert len(FUNCTIONS) == 24 and "authorizer" in FUNCTIONS

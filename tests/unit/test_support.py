@@ -245,6 +245,7 @@ def test_results_merge_headers_like_api_gateway() -> None:
         "headers": {
             "Content-Type": "application/json; charset=utf-8",
             "X-GitHub-Media-Type": "github.v3; format=json",
+            "Status": "200 OK",
         },
     }
 

@@ -15,11 +15,20 @@ from pydantic import BaseModel
 from oauth_authz.ids import MAX_ID
 from oauth_authz.models.api import ErrorOut, ValidationErrorOut
 
-Principal = Literal["user", "app"]
+# "user": Basic auth with a password (the Authorizations API); "token": a user by token or password;
+# "app": the app's client_id and secret; "public": no credentials needed.
+Principal = Literal["user", "app", "token", "public"]
 
 USER_SECURITY = "user_basic"
 APP_SECURITY = "app_basic"
-TAGS = {"user": "oauth-authorizations", "app": "apps"}
+TOKEN_SECURITY = "user_token"  # noqa: S105 - the name of a security scheme
+TAGS = {"user": "oauth-authorizations", "app": "apps", "token": "users", "public": "meta"}
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "user": [{USER_SECURITY: []}],
+    "app": [{APP_SECURITY: []}],
+    "token": [{TOKEN_SECURITY: []}, {USER_SECURITY: []}],
+    "public": [],
+}
 
 
 def _header(description: str, **schema: Any) -> dict[str, Any]:
@@ -90,6 +99,8 @@ _ERRORS: dict[int, str] = {
 # The body model each operation reads, by operationId: the document's generator turns them into JSON
 # schemas (building them here would put pydantic's schema generation on every function's cold start).
 BODIES: dict[str, type[BaseModel]] = {}
+# The models answered as arrays only (`many`), which the generator adds to the document's components.
+LISTED: dict[str, type[BaseModel]] = {}
 
 
 def _json(model: type[BaseModel], many: bool = False) -> dict[str, Any]:
@@ -153,7 +164,7 @@ def operation(
         headers["Location"] = HEADERS["location"]
     if conditional:
         responses[304] = {"description": "Not modified: `If-None-Match` matched the ETag."}
-    statuses = [400, 401, 403, 503] + ([404] if not_found else [])
+    statuses = [400] if principal == "public" else [400, 401, 403, 503] + ([404] if not_found else [])
     for status in statuses:
         responses[status] = _error(status)
     if body is not None:
@@ -164,6 +175,8 @@ def operation(
         }
     if body is not None:
         BODIES[operation_id] = body
+    if many and returns is not None:
+        LISTED[returns.__name__] = returns
     extensions: dict[str, Any] = {}
     if many:
         extensions["parameters"] = [*PAGE_PARAMETERS, CLIENT_ID_FILTER]
@@ -172,7 +185,7 @@ def operation(
         "operation_id": operation_id,
         "tags": [TAGS[principal]],
         "responses": dict(sorted(responses.items())),
-        "security": [{USER_SECURITY if principal == "user" else APP_SECURITY: []}],
+        "security": SECURITY[principal],
         "openapi_extensions": extensions or None,
         "deprecated": deprecated,
     }

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     lockout_window_seconds: int = Field(default=900, ge=1)
     # How long a warm authorizer trusts a password it verified (0 = verify with argon2 every time).
     auth_cache_seconds: int = Field(default=60, ge=0, le=3600)
+    # The public URL of the site's root layout (`https://github.example.com`), when the operator sets one:
+    # URLs in bodies and headers start with it (and `/api/v3` in that layout) instead of the request's host.
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 
     @field_validator("allowed_scopes", mode="before")
     @classmethod

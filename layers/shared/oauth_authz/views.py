@@ -6,8 +6,17 @@ import base64
 from datetime import datetime
 
 from oauth_authz.clock import iso
-from oauth_authz.models.api import AppOut, AuthorizationOut, AuthorizationWithUserOut, GrantOut, SimpleUserOut
-from oauth_authz.models.domain import Authorization, Grant
+from oauth_authz.models.api import (
+    AppOut,
+    AuthorizationOut,
+    AuthorizationWithUserOut,
+    EmailOut,
+    GrantOut,
+    PrivateUserOut,
+    RootOut,
+    SimpleUserOut,
+)
+from oauth_authz.models.domain import Authorization, Grant, User
 
 
 def authorization(auth: Authorization, base_url: str, token: str = "") -> AuthorizationOut:
@@ -65,4 +74,63 @@ def grant(item: Grant, base_url: str, moment: datetime) -> GrantOut:
         created_at=iso(item.created_at),
         updated_at=iso(item.updated_at),
         scopes=item.scopes(moment),
+    )
+
+
+def private_user(user: User, base_url: str) -> PrivateUserOut:
+    """GET /user: the user as they see themselves."""
+    return PrivateUserOut(
+        **simple_user(user.login, user.id, base_url).model_dump(),
+        name=user.name,
+        email=user.email,
+        created_at=iso(user.created_at),
+        updated_at=iso(user.updated_at or user.created_at),
+        two_factor_authentication=user.has_two_factor,
+    )
+
+
+def emails(user: User) -> list[EmailOut]:
+    """GET /user/emails: the one address an administrator gave the user, if any (verified by them)."""
+    if user.email is None:
+        return []
+    return [EmailOut(email=user.email, primary=True, verified=True, visibility="public")]
+
+
+def root(base_url: str, site_url: str) -> RootOut:
+    """GET /: GitHub's index of the API, in the layout the client called (`site_url`: the web pages)."""
+    b = base_url
+    return RootOut(
+        current_user_url=f"{b}/user",
+        current_user_authorizations_html_url=f"{site_url}/settings/connections/applications{{/client_id}}",
+        authorizations_url=f"{b}/authorizations",
+        code_search_url=f"{b}/search/code?q={{query}}{{&page,per_page,sort,order}}",
+        commit_search_url=f"{b}/search/commits?q={{query}}{{&page,per_page,sort,order}}",
+        emails_url=f"{b}/user/emails",
+        emojis_url=f"{b}/emojis",
+        events_url=f"{b}/events",
+        feeds_url=f"{b}/feeds",
+        followers_url=f"{b}/user/followers",
+        following_url=f"{b}/user/following{{/target}}",
+        gists_url=f"{b}/gists{{/gist_id}}",
+        hub_url=f"{b}/hub",
+        issue_search_url=f"{b}/search/issues?q={{query}}{{&page,per_page,sort,order}}",
+        issues_url=f"{b}/issues",
+        keys_url=f"{b}/user/keys",
+        label_search_url=f"{b}/search/labels?q={{query}}&repository_id={{repository_id}}{{&page,per_page}}",
+        notifications_url=f"{b}/notifications",
+        organization_url=f"{b}/orgs/{{org}}",
+        organization_repositories_url=f"{b}/orgs/{{org}}/repos{{?type,page,per_page,sort}}",
+        organization_teams_url=f"{b}/orgs/{{org}}/teams",
+        public_gists_url=f"{b}/gists/public",
+        rate_limit_url=f"{b}/rate_limit",
+        repository_url=f"{b}/repos/{{owner}}/{{repo}}",
+        repository_search_url=f"{b}/search/repositories?q={{query}}{{&page,per_page,sort,order}}",
+        current_user_repositories_url=f"{b}/user/repos{{?type,page,per_page,sort}}",
+        starred_url=f"{b}/user/starred{{/owner}}{{/repo}}",
+        starred_gists_url=f"{b}/gists/starred",
+        topic_search_url=f"{b}/search/topics?q={{query}}{{&page,per_page}}",
+        user_url=f"{b}/users/{{user}}",
+        user_organizations_url=f"{b}/user/orgs",
+        user_repositories_url=f"{b}/users/{{user}}/repos{{?type,page,per_page,sort}}",
+        user_search_url=f"{b}/search/users?q={{query}}{{&page,per_page,sort,order}}",
     )

@@ -108,10 +108,15 @@ def build_request_context(request: HttpRequest, resource: str, stage: str = STAG
 
 
 def build_authorizer_event(
-    request: HttpRequest, match: RouteMatch, authorizer: Authorizer, stage: str = STAGE
+    request: HttpRequest,
+    match: RouteMatch,
+    authorizer: Authorizer,
+    stage: str = STAGE,
+    routed_path: str | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway sends a Lambda authorizer (REQUEST or TOKEN payload)."""
-    arn = method_arn(request.method, request.path, stage)
+    """The event API Gateway sends a Lambda authorizer (REQUEST or TOKEN payload). `routed_path`: the path
+    without a base path mapping's key (`/api/v3`), which the method ARN names (`path` keeps the key)."""
+    arn = method_arn(request.method, request.path if routed_path is None else routed_path, stage)
     if authorizer.payload_type == "TOKEN":
         return {
             "type": "TOKEN",

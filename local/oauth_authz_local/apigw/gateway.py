@@ -53,6 +53,8 @@ from .routing import RouteMatch, RouteTable
 
 __all__ = ["Gateway"]
 
+API_V3 = "/api/v3"  # the custom domain's second API mapping (template.yaml, CustomDomainApiMapping)
+
 logger = logging.getLogger(__name__)
 
 
@@ -164,8 +166,19 @@ class Gateway:
                     500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
                 )
 
-    def _handle(self, request: HttpRequest) -> HttpResponse:
+    def _match(self, request: HttpRequest) -> tuple[RouteMatch | None, str]:
+        """The route, and the path it was matched on: the custom domain's `api/v3` mapping modelled as AWS
+        does it (docs/design.md, "URL layouts on AWS"): a path under `/api/v3` is matched without it, the
+        event's `path` keeps it, and the method ARN names the resource path only."""
         match = self.route_table.match(request.method, request.path)
+        path = request.path
+        if match is None and (path == API_V3 or path.startswith(API_V3 + "/")):
+            path = path[len(API_V3) :] or "/"
+            match = self.route_table.match(request.method, path)
+        return match, path
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
+        match, routed_path = self._match(request)
         if match is None or match.route is None:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", request, match)
         resource = match.resource
@@ -174,7 +187,7 @@ class Gateway:
         route = match.route
         authorizer_context: dict[str, str] | None = None
         if route.authorizer is not None and route.authorizer in self.authorizers:
-            outcome = self._authorize(request, match, self.authorizers[route.authorizer])
+            outcome = self._authorize(request, match, self.authorizers[route.authorizer], routed_path)
             if isinstance(outcome, HttpResponse):
                 return outcome
             authorizer_context = outcome
@@ -232,18 +245,18 @@ class Gateway:
         return response
 
     def _authorize(
-        self, request: HttpRequest, match: RouteMatch, authorizer: Authorizer
+        self, request: HttpRequest, match: RouteMatch, authorizer: Authorizer, routed_path: str
     ) -> dict[str, str] | HttpResponse:
         identity = [request.header(name) for name in authorizer.identity_headers]
         query, _ = query_parameters(request.query)
         identity += [(query or {}).get(name) for name in authorizer.identity_query_strings]
         if any(not value for value in identity):
             return self._gateway_response("UNAUTHORIZED", request, match)
-        arn = method_arn(request.method, request.path, self.stage)
+        arn = method_arn(request.method, routed_path, self.stage)
         cache_key = (authorizer.name, tuple(value or "" for value in identity))
         result = self.authorizer_cache.get(cache_key)
         if result is None:
-            event = build_authorizer_event(request, match, authorizer, self.stage)
+            event = build_authorizer_event(request, match, authorizer, self.stage, routed_path)
             pool = self.pools[authorizer.function.logical_id]
             try:
                 answer = pool.invoke(

@@ -95,6 +95,7 @@ def test_gateway_responses(template: sam_model.Template) -> None:
     assert unauthorized.headers == {
         "Content-Type": "'application/json; charset=utf-8'",
         "X-GitHub-Media-Type": "'github.v3; format=json'",
+        "Status": "'401 Unauthorized'",
     }
     assert unauthorized.templates == {
         "application/json": '{"message":"Requires authentication","documentation_url":"https://docs.github.com/rest"}'
@@ -102,6 +103,19 @@ def test_gateway_responses(template: sam_model.Template) -> None:
     assert responses["MISSING_AUTHENTICATION_TOKEN"].status_code == 404
     assert responses["DEFAULT_4XX"].status_code is None
     assert "$context.error.messageString" in responses["DEFAULT_4XX"].templates["application/json"]
+
+
+def test_every_gateway_response_with_a_status_says_it_in_githubs_status_header(
+    template: sam_model.Template,
+) -> None:
+    """GitHub's `Status: <code> <reason>` on API Gateway's own answers too (issue 14 item 4): header values
+    of a gateway response are static, so each type with a fixed StatusCode carries its own. Seen red on the
+    template before the Status headers were added."""
+    from oauth_authz.http.resolver import status_line
+
+    for name, response in sam_model.gateway_responses(template).items():
+        if response.status_code is not None:
+            assert response.headers.get("Status") == f"'{status_line(response.status_code)}'", name
 
 
 def test_function_environment(template: sam_model.Template) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from oauth_authz.http.request import query
+from oauth_authz.http.urls import api_base_url
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
@@ -18,27 +19,16 @@ T = TypeVar("T")
 
 
 def base_url(app: APIGatewayRestResolver) -> str:
-    """The API's absolute base URL as the client called it, with any stage or base path."""
-    event = app.current_event.raw_event
-    headers = app.current_event.headers
-    context = event.get("requestContext") or {}
-    host = headers.get("host") or context.get("domainName") or "localhost"
-    scheme = (headers.get("x-forwarded-proto") or "https").split(",")[0].strip()
-    full_path = context.get("path") or event.get("path") or ""
-    resource_path = _rendered_resource(event)
-    if resource_path and full_path.endswith(resource_path):
-        prefix = full_path[: len(full_path) - len(resource_path)]
-    elif ".execute-api." in host and context.get("stage"):
-        prefix = "/" + context["stage"]
-    else:
-        prefix = ""
-    return f"{scheme}://{host}{prefix.rstrip('/')}"
+    """The API's absolute base URL as the client called it, with any stage or base path (`http.urls`)."""
+    return api_base_url(app.current_event.raw_event)
 
 
 def _rendered_resource(event: dict[str, Any]) -> str:
+    """The route's path with its parameters filled in, percent-encoded (a Link header's URL holds no `>`,
+    `,` or `;` of its own)."""
     rendered = str(event.get("resource") or "")
     for name, value in (event.get("pathParameters") or {}).items():
-        rendered = rendered.replace("{" + name + "}", str(value))
+        rendered = rendered.replace("{" + name + "}", quote(str(value), safe=""))
     return rendered
 
 

@@ -15,16 +15,21 @@ from oauth_authz.observability import metrics
 DOCS_URL = "https://docs.github.com/rest"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 MEDIA_TYPE = "github.v3; format=json"
+# RFC 6749 section 5.1: an answer that carries a plaintext token is never stored by any cache.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def json_response(
     status: int, body: BaseModel | Sequence[BaseModel], headers: dict[str, str] | None = None
 ) -> Response[str]:
+    headers = dict(headers or {})
     if isinstance(body, BaseModel):
         text = body.model_dump_json()
+        if getattr(body, "token", ""):  # a plaintext token: decided here, so no route can forget it
+            headers.update(NO_STORE)
     else:
         text = "[" + ",".join(item.model_dump_json() for item in body) + "]"
-    return Response(status_code=status, content_type=JSON_CONTENT_TYPE, body=text, headers=headers or {})
+    return Response(status_code=status, content_type=JSON_CONTENT_TYPE, body=text, headers=headers)
 
 
 def created(body: BaseModel, location: str, metric: str) -> Response[str]:

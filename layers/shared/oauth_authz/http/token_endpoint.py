@@ -13,7 +13,9 @@ from urllib.parse import parse_qsl
 
 from oauth_authz.errors import StoreUnavailable
 from oauth_authz.http.request import header
+from oauth_authz.http.resolver import status_line
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
+from oauth_authz.http.urls import routed_prefix
 from oauth_authz.observability import logger
 from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
@@ -106,7 +108,20 @@ def respond_device_code(event: dict[str, Any], request_codes: CodeRequest) -> di
 
 
 def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
-    """The Lambda proxy answer to one token request."""
+    """The Lambda proxy answer to one token request, with GitHub's `Status` and `X-GitHub-Request-Id` as every
+    answer has. The OAuth endpoints answer at the site's root only, never in the REST API's `/api/v3` layout
+    (SPEC section 8): there, as for any unknown route, 404."""
+    answer = _answer(event, exchange)
+    answer["headers"]["Status"] = status_line(answer["statusCode"])
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if request_id:
+        answer["headers"]["X-GitHub-Request-Id"] = str(request_id)
+    return answer
+
+
+def _answer(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+    if routed_prefix(event):
+        return _json_error(404, "Not Found", {})
     accept = header(event, "accept")
     try:
         answer = exchange(token_params(event), header(event, "authorization"))

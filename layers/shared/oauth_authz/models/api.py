@@ -152,6 +152,80 @@ class SimpleUserOut(_Out):
     site_admin: bool = False
 
 
+class PrivateUserOut(SimpleUserOut):
+    """GitHub's `private-user` (GET /user): the fields that apply here, the others at GitHub's neutral
+    values (no repositories, followers or plan on this service)."""
+
+    user_view_type: str = "private"  # the discriminator of GitHub's answer: the user's own, private view
+    name: str | None
+    company: str | None = None
+    blog: str | None = ""
+    location: str | None = None
+    email: str | None
+    hireable: bool | None = None
+    bio: str | None = None
+    twitter_username: str | None = None
+    public_repos: int = 0
+    public_gists: int = 0
+    followers: int = 0
+    following: int = 0
+    created_at: str
+    updated_at: str
+    private_gists: int = 0
+    total_private_repos: int = 0
+    owned_private_repos: int = 0
+    disk_usage: int = 0
+    collaborators: int = 0
+    two_factor_authentication: bool
+
+
+class EmailOut(_Out):
+    """GitHub's `email` (GET /user/emails)."""
+
+    email: str
+    primary: bool
+    verified: bool
+    visibility: str | None
+
+
+class RootOut(_Out):
+    """GitHub's `root` (GET /): where the API's resources are, as URI templates."""
+
+    current_user_url: str
+    current_user_authorizations_html_url: str
+    authorizations_url: str
+    code_search_url: str
+    commit_search_url: str
+    emails_url: str
+    emojis_url: str
+    events_url: str
+    feeds_url: str
+    followers_url: str
+    following_url: str
+    gists_url: str
+    hub_url: str
+    issue_search_url: str
+    issues_url: str
+    keys_url: str
+    label_search_url: str
+    notifications_url: str
+    organization_url: str
+    organization_repositories_url: str
+    organization_teams_url: str
+    public_gists_url: str
+    rate_limit_url: str
+    repository_url: str
+    repository_search_url: str
+    current_user_repositories_url: str
+    starred_url: str
+    starred_gists_url: str
+    topic_search_url: str
+    user_url: str
+    user_organizations_url: str
+    user_repositories_url: str
+    user_search_url: str
+
+
 class AuthorizationOut(_Out):
     id: int
     url: str

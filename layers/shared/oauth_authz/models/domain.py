@@ -21,6 +21,10 @@ class User:
     password_hash: str = field(repr=False)
     totp_sealed: str | None = field(default=None, repr=False)  # the TOTP seed, encrypted (secretbox)
     totp_last_step: int = 0  # the last TOTP step accepted: a code is good once
+    # The profile `GET /user` shows. Optional: users stored by earlier versions have none.
+    name: str | None = None
+    email: str | None = None
+    updated_at: datetime | None = None  # None: never changed since `created_at`
 
     @property
     def has_two_factor(self) -> bool:
@@ -55,13 +59,23 @@ class App:
 
 
 @dataclass(frozen=True)
+class TokenGrant:
+    """What a user's token allows: its scopes, and the app it was issued to (None: a personal token)."""
+
+    scopes: tuple[str, ...]
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Principal:
-    """Who the authorizer let in: a user (login, id) or an app (client_id)."""
+    """Who the authorizer let in: a user (login, id) or an app (client_id). A user who came with a token
+    (not a password) has `token`: what that token may do."""
 
     kind: str  # "user" | "app"
     user_id: int = 0
     login: str = ""
     client_id: str = ""
+    token: TokenGrant | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class Authorization:
     version: int = 1
     web_flow: bool = False  # issued by POST /login/oauth/access_token (SPEC section 9)
     family: str | None = None  # an expiring token's refresh family (SPEC section 10)
+    last_used_at: datetime | None = None  # kept on the token's item only (see Repository.record_token_use)
 
     @property
     def is_personal(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +17,9 @@ from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
+# An address as the admin gives it: one @, something on each side, no space or control character.
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,255}$")
+MAX_NAME = 255
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
@@ -42,7 +46,10 @@ class Accounts:
         self.repository = repository
         self.admin = Admin(repository.table)  # the scans and bulk deletes, on the same table
 
-    def create_user(self, login: str, password: str) -> User:
+    def create_user(
+        self, login: str, password: str, name: str | None = None, email: str | None = None
+    ) -> User:
+        name, email = _profile(name, email)
         if not LOGIN_PATTERN.fullmatch(login):
             raise AccountError(
                 "A login is 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen."
@@ -52,13 +59,28 @@ class Accounts:
         if "\x00" in password:
             raise AccountError("A password cannot contain a NUL character.")
         user = User(
-            id=ids.new_id(), login=login, created_at=clock.now(), password_hash=hash_password(password)
+            id=ids.new_id(),
+            login=login,
+            created_at=clock.now(),
+            password_hash=hash_password(password),
+            name=name,
+            email=email,
         )
         try:
             self.repository.create_user(user)
         except AlreadyExists:
             raise AccountError(f"The login {login!r} is taken.") from None
         return user
+
+    def update_user(self, login: str, name: str | None, email: str | None) -> User:
+        """Set a user's name and email; None leaves one as it is, "" removes it."""
+        user = self._user(login)
+        name, email = _profile(name, email)
+        new_name = user.name if name is None else (name or None)
+        new_email = user.email if email is None else (email or None)
+        moment = clock.now()
+        self.repository.set_profile(user, new_name, new_email, moment)
+        return replace(user, name=new_name, email=new_email, updated_at=moment)
 
     def list_users(self) -> list[User]:
         return self.admin.list_users()
@@ -166,3 +188,16 @@ def _check_app_fields(name: str, url: str, callback_url: str | None) -> None:
                 "An app's callback URL is an absolute http(s) URL without a user name, fragment, "
                 "dot segments or encoded separators."
             ) from None
+
+
+def _profile(name: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """A name and an email as given ("" stays "": it clears one), or AccountError."""
+    if name is not None:
+        name = name.strip()
+        if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise AccountError(f"A name has at most {MAX_NAME} characters, none of them control characters.")
+    if email is not None:
+        email = email.strip()
+        if email and not EMAIL_PATTERN.match(email):
+            raise AccountError("An email is an address like mona@example.com.")
+    return name, email

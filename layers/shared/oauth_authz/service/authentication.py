@@ -1,4 +1,5 @@
-"""Who is calling: Basic auth as a user (login:password) or as an app (client_id:client_secret).
+"""Who is calling: Basic auth as a user (login:password) or as an app (client_id:client_secret), or, on the
+token routes (`GET /user`...), a user's token (`Authorization: token T` or `Bearer T`).
 
 The outcome is either a principal or the reason for refusing it. The authorizer turns both into an Allow
 whose context carries them, and the function answers a refusal with GitHub's exact status, body and headers
@@ -12,23 +13,34 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from oauth_authz import tokens, totp
+from oauth_authz import clock, tokens, totp
 from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import AuthFailure, StoreUnavailable
-from oauth_authz.models.domain import LOGIN_PATTERN, Principal, User
+from oauth_authz.models.domain import LOGIN_PATTERN, Authorization, Principal, TokenGrant, User
 from oauth_authz.passwords import burn_verify, verify_password
 from oauth_authz.secretbox import open_sealed
 from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import Repository
+from oauth_authz.store.table import ConditionFailed
 
 MAX_HEADER = 4096
+# The standard library's logger: the authorizer's Powertools logger formats it; importing
+# `oauth_authz.observability` here would load Powertools into every preloaded worker.
+logger = logging.getLogger(__name__)
+# The routes a user's token may call (SPEC section 8): the token-authenticated user API. Every other user
+# route is the Authorizations API's, where a token stays a 403 (section 5).
+TOKEN_ROUTES = frozenset({"/user", "/user/emails"})
+# A token's last use is written at most once in this long (one conditional write, see `_record_use`).
+LAST_USE_RESOLUTION = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,16 @@ def parse_authorization(header: str | None) -> BasicCredentials | AuthFailure:
     if not colon or not username:
         return AuthFailure.BAD_CREDENTIALS
     return BasicCredentials(username, password)
+
+
+def presented_token(header: str | None) -> str | None:
+    """The token of `Authorization: token T` or `Bearer T` (the scheme in any case), else None."""
+    if header is None or len(header) > MAX_HEADER:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() not in {"token", "bearer"}:
+        return None
+    return value.strip()
 
 
 class VerifiedPasswords:
@@ -117,24 +139,66 @@ def is_app_route(resource: str) -> bool:
     return resource.startswith("/applications/{client_id}")
 
 
+def is_token_route(resource: str) -> bool:
+    """A route a user may call with a token as well as with a password."""
+    return resource in TOKEN_ROUTES
+
+
 class Authenticator:
     def __init__(self, repository: Repository, settings: Settings) -> None:
         self.repository = repository
         self.settings = settings
         self.verified = VerifiedPasswords(settings.auth_cache_seconds)
 
-    def authenticate(self, header: str | None, app_route: bool, otp: str | None = None) -> Outcome:
+    def authenticate(
+        self, header: str | None, app_route: bool, otp: str | None = None, token_route: bool = False
+    ) -> Outcome:
+        """`token_route`: the route also takes a user's token (`token T`, `Bearer T`, or as the Basic
+        password), checked with one read and no password hash."""
+        token = presented_token(header) if token_route else None
         credentials = parse_authorization(header)
-        if isinstance(credentials, AuthFailure):
+        if token is None and isinstance(credentials, AuthFailure):
             if app_route and credentials is AuthFailure.TOKEN_NOT_PASSWORD:
                 return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
             return Outcome(failure=credentials)
+        basic_token = isinstance(credentials, BasicCredentials) and tokens.is_well_formed(
+            credentials.password
+        )
+        if token is None and token_route and basic_token:  # GitHub takes a token as the Basic password
+            assert isinstance(credentials, BasicCredentials)  # noqa: S101 - checked just above
+            token = credentials.password
         try:
+            if token is not None:
+                return self._token(token)
+            assert isinstance(credentials, BasicCredentials)  # noqa: S101 - failures returned above
             if app_route:
                 return self._app(credentials)
             return self.sign_in(credentials.username, credentials.password, otp)
         except StoreUnavailable:  # the function answers 503 with Retry-After (an authorizer crash is a 500)
             return Outcome(failure=AuthFailure.STORE_UNAVAILABLE)
+
+    def _token(self, token: str) -> Outcome:
+        """One GetItem (the token's own item, by its SHA-256); a malformed token none at all."""
+        if not tokens.is_well_formed(token):
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        auth = self.repository.get_by_token(tokens.hash_token(token))
+        now = clock.now()
+        if auth is None or auth.is_expired(now):
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        self._record_use(auth, now)
+        grant = TokenGrant(scopes=tuple(auth.scopes), client_id=auth.client_id)
+        return Outcome(principal=Principal(kind="user", user_id=auth.user_id, login=auth.login, token=grant))
+
+    def _record_use(self, auth: Authorization, now: datetime) -> None:
+        """At most one write per token and `LAST_USE_RESOLUTION`; its failure never fails the request."""
+        if auth.last_used_at is not None and now - auth.last_used_at < LAST_USE_RESOLUTION:
+            return
+        try:
+            self.repository.record_token_use(auth.hashed_token, now, now - LAST_USE_RESOLUTION)
+        except ConditionFailed:  # stamped by a parallel request meanwhile, or the token just went
+            return
+        except Exception:  # noqa: BLE001 - a lost last-use stamp is not worth refusing the caller
+            logger.warning("token last use not recorded", extra={"authorization_id": auth.id})
 
     def sign_in(self, login: str, password: str, otp: str | None = None) -> Outcome:
         """A user's sign-in, for the authorizer (Basic auth) and a sign-in form alike: the lockout, the

@@ -89,6 +89,9 @@ def user_item(user: User) -> Item:
         "totp_last_step": number(user.totp_last_step),
     }
     _optional(item, "totp_sealed", user.totp_sealed)
+    _optional(item, "name", user.name)
+    _optional(item, "email", user.email)
+    _optional(item, "updated_at", None if user.updated_at is None else iso(user.updated_at))
     return item
 
 
@@ -100,6 +103,9 @@ def user_from_item(item: Item) -> User:
         password_hash=item["password_hash"]["S"],
         totp_sealed=_get_s(item, "totp_sealed"),
         totp_last_step=_get_n(item, "totp_last_step") if "totp_last_step" in item else 0,
+        name=_get_s(item, "name"),
+        email=_get_s(item, "email"),
+        updated_at=_get_time(item, "updated_at"),
     )
 
 
@@ -219,6 +225,7 @@ def authorization_from_item(item: Item) -> Authorization:
         version=_get_n(item, "version"),
         web_flow=item.get("web_flow", {}).get("BOOL", False) is True,
         family=_get_s(item, "family"),
+        last_used_at=_get_time(item, "last_used_at"),
     )
 
 

@@ -88,6 +88,26 @@ class Repository(SignInRecords):
                 raise AlreadyExists(user.login) from conflict
             raise
 
+    def set_profile(self, user: User, name: str | None, email: str | None, moment: datetime) -> None:
+        """A user's name and email (None removes one), on the user's item."""
+        sets, removes = ["updated_at = :now"], []
+        values: dict[str, Any] = {":now": items.string(iso(moment)), ":id": items.number(user.id)}
+        for attribute, value in (("name", name), ("email", email)):
+            if value is None:
+                removes.append(f"#{attribute}")
+            else:
+                sets.append(f"#{attribute} = :{attribute}")
+                values[f":{attribute}"] = items.string(value)
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        self.table.call(
+            "update_item",
+            Key=items.key_attributes(keys.login_key(user.login)),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(PK) AND id = :id",
+            ExpressionAttributeNames={"#name": "name", "#email": "email"},
+            ExpressionAttributeValues=values,
+        )
+
     def set_totp(self, user: User, sealed: str | None) -> None:
         """Enable (a sealed seed) or disable (None) two-factor authentication for a user."""
         if sealed is None:
@@ -258,6 +278,22 @@ class Repository(SignInRecords):
         """The authorization a token belongs to, from the token's own item: one GetItem."""
         item = self.table.get(keys.token_key(hashed_token))
         return None if item is None else items.authorization_from_item(item)
+
+    def record_token_use(self, hashed_token: str, moment: datetime, unless_since: datetime) -> None:
+        """Stamp the token's item with its last use, unless it was stamped at or after `unless_since`
+        (a ConditionFailed then: another request stamped it first) or the token is gone."""
+        self.table.call(
+            "update_item",
+            Key=items.key_attributes(keys.token_key(hashed_token)),
+            UpdateExpression="SET last_used_at = :now",
+            ConditionExpression=(
+                "attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR last_used_at < :since)"
+            ),
+            ExpressionAttributeValues={
+                ":now": items.string(iso(moment)),
+                ":since": items.string(iso(unless_since)),
+            },
+        )
 
     def replace_token(self, old: Authorization, new: Authorization) -> None:
         """A reset: the new token's item appears and the old one's goes in the same transaction."""
