@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from oauth_authz.service.authorizations import AuthorizationService, authorizati
 from oauth_authz.service.grants import grant_service
 from oauth_authz.service.refresh import Refresher
 from oauth_authz.settings import get_settings
+from oauth_authz.store import table as store_table
 from oauth_authz.store.repository import Repository
 from oauth_authz.token_answers import (
     BAD_REFRESH_TOKEN,
@@ -29,6 +31,7 @@ from oauth_authz.token_answers import (
     TokenResponse,
 )
 from tests.conftest import FrozenClock, RegisteredApp
+from tests.support.events import authorizer_event
 from tests.support.invariants import assert_no_secrets, assert_table_invariants
 from tests.support.serial_client import SerialClient
 from tests.support.tables import TableView
@@ -362,3 +365,36 @@ def test_a_refresh_after_the_app_reset_its_access_token(
     assert not check(expiring_app, reset.token)
     assert check(expiring_app, second.access_token)
     assert_table_invariants(table)
+
+
+def test_an_expiring_token_works_for_get_user_until_it_expires(
+    pair: Pair, authorize: Callable[[dict[str, Any]], dict[str, Any]], frozen_clock: FrozenClock
+) -> None:
+    first = pair()
+    event = authorizer_event(f"token {first.access_token}", resource="/user")
+    assert authorize(event)["context"]["principal_type"] == "user"
+
+    frozen_clock.advance(EIGHT_HOURS)
+
+    assert authorize(event)["context"] == {"auth_error": "bad_credentials"}
+
+
+def test_a_refresh_token_is_never_an_access_token(
+    pair: Pair, authorize: Callable[[dict[str, Any]], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `ghr_` token on `GET /user` is bad credentials before any read. Seen red with `is_well_formed`
+    taking any kind when none is asked for (the refresh token's hash was looked up)."""
+    first = pair()
+    assert first.refresh_token is not None
+    seen: list[str] = []
+    original = store_table.Table._send
+
+    def counting(self: store_table.Table, operation: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(operation)
+        return original(self, operation, *args, **kwargs)
+
+    monkeypatch.setattr(store_table.Table, "_send", counting)
+    for scheme in ("token", "Bearer"):
+        answer = authorize(authorizer_event(f"{scheme} {first.refresh_token}", resource="/user"))
+        assert answer["context"] == {"auth_error": "bad_credentials"}
+    assert seen == []
