@@ -4,6 +4,7 @@ device code, wrong user codes limited, and expiring tokens from the device flow.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from oauth_authz.token_answers import (
 )
 from tests.conftest import FrozenClock, RegisteredApp
 from tests.support.invariants import assert_no_secrets, assert_table_invariants
+from tests.support.lambdas import FakeLambdaContext, load_handler
 from tests.support.serial_client import SerialClient
 from tests.support.tables import TableView
 
@@ -366,3 +368,59 @@ def test_the_refresh_budget(accounts: Accounts, octocat: User, repository: Repos
         "BatchGetItem",
         "TransactWriteItems",
     ]
+
+
+def _device_code_event(app: RegisteredApp, **changes: Any) -> dict[str, Any]:
+    with open("events/device_code.json") as file:
+        event: dict[str, Any] = json.load(file)
+    event["body"] = f"client_id={app.client_id}&scope=repo"
+    headers = {**event["headers"], **changes.pop("headers", {})}
+    event.update(headers=headers, multiValueHeaders={k: [v] for k, v in headers.items()}, **changes)
+    return event
+
+
+def _device_code_call(event: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = load_handler("device_code").lambda_handler(
+        event, FakeLambdaContext(function_name="device_code")
+    )
+    return answer
+
+
+def test_the_function_on_its_event(device_app: RegisteredApp) -> None:
+    answer = _device_code_call(_device_code_event(device_app))
+
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Status"] == "200 OK"
+    assert answer["headers"]["X-GitHub-Request-Id"]
+    body = json.loads(answer["body"])
+    # the event's execute-api URL, with its stage
+    assert body["verification_uri"] == "https://abc123.execute-api.us-east-1.amazonaws.com/v1/login/device"
+
+
+def test_a_host_that_is_not_an_authority_is_never_copied_into_the_uri(device_app: RegisteredApp) -> None:
+    """Seen red with the verification URI built from the raw Host header (a 200 naming evil.example)."""
+    event = _device_code_event(device_app, headers={"Host": "evil.example/phish?"})
+    event["requestContext"] = {**event["requestContext"], "domainName": None}
+
+    answer = _device_code_call(event)
+
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["message"] == "Invalid Host header"
+
+
+def test_the_configured_public_base_url_wins(
+    device_app: RegisteredApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://github.example.com")
+    get_settings.cache_clear()
+
+    body = json.loads(_device_code_call(_device_code_event(device_app))["body"])
+
+    assert body["verification_uri"] == "https://github.example.com/login/device"
+
+
+def test_not_in_the_api_v3_layout(device_app: RegisteredApp) -> None:
+    event = _device_code_event(device_app, path="/api/v3/login/device/code")
+    event["requestContext"] = {**event["requestContext"], "path": "/api/v3/login/device/code"}
+
+    assert _device_code_call(event)["statusCode"] == 404

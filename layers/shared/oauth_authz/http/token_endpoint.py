@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from oauth_authz.errors import StoreUnavailable
+from oauth_authz.errors import BadRequest, StoreUnavailable
 from oauth_authz.http.request import header
 from oauth_authz.http.resolver import status_line
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
-from oauth_authz.http.urls import routed_prefix
+from oauth_authz.http.urls import routed_prefix, site_url
 from oauth_authz.observability import logger
 from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
@@ -71,29 +71,21 @@ def _json_error(status: int, message: str, headers: dict[str, str]) -> dict[str,
     return {"statusCode": status, "headers": {"Content-Type": JSON_CONTENT_TYPE, **headers}, "body": body}
 
 
-def site_url(event: dict[str, Any]) -> str:
-    """The absolute URL the client called, without the route's own path: the root of `/login/...` in the
-    layout the client used (with any stage or base path)."""
-    context = event.get("requestContext") or {}
-    host = header(event, "host") or context.get("domainName") or "localhost"
-    scheme = (header(event, "x-forwarded-proto") or "https").split(",")[0].strip()
-    full_path = str(context.get("path") or event.get("path") or "")
-    resource = str(event.get("resource") or "")
-    if resource and full_path.endswith(resource):
-        prefix = full_path[: len(full_path) - len(resource)]
-    elif ".execute-api." in host and context.get("stage"):
-        prefix = "/" + str(context["stage"])
-    else:
-        prefix = ""
-    return f"{scheme}://{host}{prefix.rstrip('/')}"
-
-
 def respond_device_code(event: dict[str, Any], request_codes: CodeRequest) -> dict[str, Any]:
     """`POST /login/device/code`: the codes (200), or an error (400, as GitHub answers
-    `device_flow_disabled`), in the format `Accept` asks for."""
+    `device_flow_disabled`), in the format `Accept` asks for; `verification_uri` is the device page in the
+    layout the client called (a Host that is not a URI authority: 400, never copied into it)."""
+    return _with_github_headers(event, _device_code_answer(event, request_codes))
+
+
+def _device_code_answer(event: dict[str, Any], request_codes: CodeRequest) -> dict[str, Any]:
+    if routed_prefix(event):
+        return _json_error(404, "Not Found", {})
     accept = header(event, "accept")
     try:
         answer = request_codes(token_params(event), site_url(event) + DEVICE_PAGE)
+    except BadRequest as error:
+        return _json_error(400, error.message, {})
     except StoreUnavailable:
         return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
     except Exception:  # an internal fault: logged, answered with nothing internal in it
@@ -107,16 +99,19 @@ def respond_device_code(event: dict[str, Any], request_codes: CodeRequest) -> di
     }
 
 
-def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
-    """The Lambda proxy answer to one token request, with GitHub's `Status` and `X-GitHub-Request-Id` as every
-    answer has. The OAuth endpoints answer at the site's root only, never in the REST API's `/api/v3` layout
-    (SPEC section 8): there, as for any unknown route, 404."""
-    answer = _answer(event, exchange)
+def _with_github_headers(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     answer["headers"]["Status"] = status_line(answer["statusCode"])
     request_id = (event.get("requestContext") or {}).get("requestId")
     if request_id:
         answer["headers"]["X-GitHub-Request-Id"] = str(request_id)
     return answer
+
+
+def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+    """The Lambda proxy answer to one token request, with GitHub's `Status` and `X-GitHub-Request-Id` as every
+    answer has. The OAuth endpoints answer at the site's root only, never in the REST API's `/api/v3` layout
+    (SPEC section 8): there, as for any unknown route, 404."""
+    return _with_github_headers(event, _answer(event, exchange))
 
 
 def _answer(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
