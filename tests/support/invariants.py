@@ -71,8 +71,12 @@ def _claim_key(auth: dict[str, Any]) -> tuple[str, str]:
     return partition, f"FP#{auth['client_id']}#{suffix}"
 
 
+# Kept on the token's own item only (a token's last use, written by the authorizer at most once an hour).
+_TOKEN_ONLY = {"last_used_at"}
+
+
 def _body(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES and k not in _TOKEN_ONLY}
 
 
 def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None) -> list[str]:
