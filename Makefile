@@ -24,6 +24,8 @@ SYNCED   := $(VENV)/.synced
 SAM_HOME := $(TOOLS)/sam
 SAM      := $(SAM_HOME)/bin/sam
 SAM_STAMP := $(SAM_HOME)/.aws-sam-cli-$(SAM_CLI_VERSION)
+NODE_HARNESS := tests/e2e/node
+NODE_STAMP := $(NODE_HARNESS)/node_modules/.installed
 
 # The interpreter the project venv is built with: the current python3 unless told otherwise
 # (e.g. `make setup UV_PYTHON=python3.12`).
@@ -45,7 +47,7 @@ PYTHON313 ?= $(or $(lastword $(sort $(wildcard \
                  $(HOME)/.pyenv/versions/3.13*/bin/python3.13))), \
                  $(shell command -v python3.13 2>/dev/null))
 
-.PHONY: requirements help setup serve test reliability lint fmt lock openapi validate build sam clean distclean bench node
+.PHONY: node node-harness requirements help setup serve test reliability lint fmt lock openapi validate build sam clean distclean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -77,17 +79,15 @@ serve: setup ## run the local API on PORT (default 3000); extra arguments via AR
 	"$(VENV)/bin/python" -m oauth_authz_local serve --port $(PORT) $(ARGS)
 
 # aws-sam-cli too: tests/template checks the template as SAM's transform turns it into CloudFormation.
-NODE_DIR := tests/e2e/node
-NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
-
-# octokit for the e2e tests, from the npm registry, exactly as package-lock.json pins it (git-ignored).
-$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd "$(NODE_DIR)" && npm ci --no-audit --no-fund
-
-node: $(NODE_STAMP) ## install the e2e tests' node harness (octokit) into tests/e2e/node/node_modules
-
 test: setup $(SAM_STAMP) $(NODE_STAMP) ## run pytest; extra arguments via PYTEST_ARGS= (e.g. PYTEST_ARGS="-n auto -m 'not e2e'")
 	"$(VENV)/bin/pytest" -p no:cacheprovider $(PYTEST_ARGS)
+
+# octokit for the web flow's end-to-end tests, at package-lock.json's versions (node_modules is git-ignored).
+$(NODE_STAMP): $(NODE_HARNESS)/package.json $(NODE_HARNESS)/package-lock.json
+	cd $(NODE_HARNESS) && npm ci --no-audit --no-fund --loglevel=error
+	touch "$@"
+
+node node-harness: $(NODE_STAMP) ## install the end-to-end tests' node harness (octokit) from its lock file
 
 # Never part of `make test`: timings belong here, as ratios against baselines taken in the same run.
 bench: setup ## benchmarks (7-10 min): bench/RESULTS.md + results.json; fails when a DynamoDB budget is exceeded

@@ -15,7 +15,7 @@ from typing import Any
 
 from bench import env
 
-PARTS = ("roundtrips", "coldstart", "authcache", "localapi", "cost")
+PARTS = ("roundtrips", "coldstart", "authcache", "localapi", "cost", "pages")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(endpoint: str, arguments: argparse.Namespace, say: Any) -> dict[str, Any]:
-    from bench import authcache, coldstart, cost, localapi, routes, world
+    from bench import authcache, coldstart, cost, localapi, pages, routes, world
 
     meta = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -82,6 +82,8 @@ def _run(endpoint: str, arguments: argparse.Namespace, say: Any) -> dict[str, An
     cold = coldstart.run(bench_world, table, endpoint, arguments.processes, say)
     say(">> part 5: local API throughput")
     local = localapi.run(bench_world, endpoint, arguments.seconds, say)
+    say(">> part 7: rendering a page")
+    rendering = pages.render_cost(arguments.iterations, say)
     routes_summary = [r.summary() for r in route_results]
     costs = cost.run(routes_summary, auth)
     return {
@@ -92,6 +94,7 @@ def _run(endpoint: str, arguments: argparse.Namespace, say: Any) -> dict[str, An
         "authcache": auth,
         "localapi": local,
         "cost": costs,
+        "pages": rendering,
     }
 
 

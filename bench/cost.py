@@ -56,7 +56,8 @@ def run(roundtrips: list[dict[str, Any]], authcache: dict[str, Any]) -> dict[str
             continue
         function = _lambda(row["handler_median_ms"], memory)
         table = _dynamodb(row["read_request_units"], row["write_request_units"])
-        total = API_GATEWAY_REST_REQUEST + function + table + authorizer_cached
+        guard = authorizer_cached if row.get("behind_authorizer", True) else 0.0
+        total = API_GATEWAY_REST_REQUEST + function + table + guard
         rows.append(
             {
                 "key": row["key"],
@@ -65,10 +66,10 @@ def run(roundtrips: list[dict[str, Any]], authcache: dict[str, Any]) -> dict[str
                 "api_gateway": round(API_GATEWAY_REST_REQUEST * MILLION, 3),
                 "lambda": round(function * MILLION, 3),
                 "dynamodb": round(table * MILLION, 3),
-                "authorizer": round(authorizer_cached * MILLION, 3),
+                "authorizer": round(guard * MILLION, 3),
                 "total": round(total * MILLION, 3),
                 "total_password_not_cached": round(
-                    (total - authorizer_cached + authorizer_uncached) * MILLION, 3
+                    (total - guard + (authorizer_uncached if guard else 0.0)) * MILLION, 3
                 ),
             }
         )

@@ -223,8 +223,36 @@ def markdown(results: dict[str, Any]) -> str:
             ),
             *cost_table(results),
             "",
+            *pages_section(results),
         ]
     )
+
+
+def pages_section(results: dict[str, Any]) -> list[str]:
+    rendering = results.get("pages")
+    if not rendering:
+        return []
+    return [
+        "## 7. Rendering a page",
+        "",
+        *_para(
+            "The sign-in page's handler (Jinja2 template, its CSRF token and pre-session cookie, no store",
+            "call) against the same page resolver and headers answering a fixed string, both through",
+            f"`web.handle`, {rendering['samples']} runs each, interleaved.",
+        ),
+        *_table(
+            ["page", "rendered median ms", "fixed string median ms", "ratio"],
+            [
+                [
+                    rendering["page"],
+                    rendering["rendered_median_ms"],
+                    rendering["fixed_median_ms"],
+                    f"x{rendering['ratio_median']:.2f}",
+                ]
+            ],
+        ),
+        "",
+    ]
 
 
 README = REPO / "README.md"

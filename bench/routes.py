@@ -37,6 +37,9 @@ class Scenario:
     expect: str  # the status code, or for the authorizer: "user" | "app" | an auth_error code
     timed: bool = True
     authorizer: bool = False
+    behind_authorizer: bool = (
+        True  # a route request also runs the authorizer (not the OAuth endpoints, pages)
+    )
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Result:
     read_units: float
     write_units: float
     authorizer: bool
+    behind_authorizer: bool = True
     handler_ms: list[float] = field(default_factory=list)
     direct_ms: list[float] = field(default_factory=list)
 
@@ -77,6 +81,7 @@ class Result:
             "label": self.label,
             "function": self.function,
             "authorizer": self.authorizer,
+            "behind_authorizer": self.behind_authorizer,
             "budget": self.budget,
             "calls": self.calls,
             "within_budget": self.within_budget,
@@ -268,7 +273,15 @@ def scenarios() -> list[Scenario]:
             lambda world: _app(world, "check_authorization"),
             "200",
         ),
-        Scenario("code_exchange", "POST /login/oauth/access_token", "access_token", 2, _code_exchange, "200"),
+        Scenario(
+            "code_exchange",
+            "POST /login/oauth/access_token",
+            "access_token",
+            2,
+            _code_exchange,
+            "200",
+            behind_authorizer=False,
+        ),
         Scenario(
             "device_code", "POST /login/device/code", "device_code", 2, device_routes.device_code, "200"
         ),
@@ -483,6 +496,7 @@ def scenarios() -> list[Scenario]:
             authorizer=True,
         ),
     ]
+    found += _page_scenarios()
     for n in GRANT_SIZES:
         found.append(
             Scenario(
@@ -508,6 +522,41 @@ def scenarios() -> list[Scenario]:
                 )
             )
     return found
+
+
+def _page_scenarios() -> list[Scenario]:
+    from bench import pages
+
+    def page(key: str, label: str, function: str, budget: int, prepare: Any, expect: str) -> Scenario:
+        return Scenario(key, label, function, budget, prepare, expect, behind_authorizer=False)
+
+    return [
+        # no call to time against: part 7 has its rendering cost.
+        Scenario(
+            "sign_in_page",
+            "GET /login (sign-in page)",
+            "login_page",
+            0,
+            pages.sign_in_page,
+            "200",
+            timed=False,
+            behind_authorizer=False,
+        ),
+        # the login's state, the attempt reserved and given back, the new session (SPEC 11 sign-in).
+        page("sign_in_post", "POST /session (sign-in)", "create_session", 4, pages.sign_in_post, "303"),
+        # session + app in one BatchGetItem, the grant, the code: two reads and one write.
+        page(
+            "authorize_consented",
+            "GET /login/oauth/authorize, consented",
+            "authorize_page",
+            3,
+            pages.authorize_consented,
+            "302",
+        ),
+        page(
+            "consent_post", "POST /login/oauth/authorize", "authorize_decision", 2, pages.consent_post, "302"
+        ),
+    ]
 
 
 # ------------------------------------------------------------------------------------------------- runner
@@ -559,6 +608,7 @@ def run(
             capacity.read,
             capacity.write,
             scenario.authorizer,
+            scenario.behind_authorizer,
         )
         table.restore(snap)
         replayed = written_keys(calls)

@@ -30,6 +30,7 @@ from oauth_authz.service import (
     grants,
     oauth_web_flow,
     refresh,
+    sessions,
 )
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import table as store_table
@@ -139,6 +140,7 @@ SINGLETONS: list[Callable[..., Any]] = [
     oauth_web_flow.web_flow,
     device_flow.device_flow,
     refresh.refresher,
+    sessions.sessions,
     secretbox._kms,  # the KMS client that opens TOTP seeds
 ]
 

@@ -2,9 +2,10 @@
 
 Every route of `template.yaml` is loaded from its function's module; Powertools' event handler gives the
 route's operation from what its decorator says (`oauth_authz.apidoc`: summary, operationId, the answers
-with their models and headers, security); this module joins the 18 parts, adds what is the same for every
-operation (path parameters as the handlers read them, GitHub's request headers, the request bodies from
-the models the handlers parse) and the document's own fields.
+with their models and headers, security); this module joins the parts (leaving out the web pages' routes:
+HTML for browsers, not API operations), adds what is the same for every operation (path parameters as the
+handlers read them, GitHub's request headers, the request bodies from the models the handlers parse) and
+the document's own fields.
 
     python -m oauth_authz_local openapi             # print it
     python -m oauth_authz_local openapi --write     # rewrite openapi.json (`make openapi`)
@@ -29,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase
 
 from oauth_authz import apidoc
 from oauth_authz.http import API_VERSIONS
+from oauth_authz.web.page_resolver import PageResolver
 
 from .sam_model import (
     FunctionSpec,
@@ -153,6 +155,10 @@ def build_document(template: Template | None = None) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for route in routes(template):
         module = _load(template, route.function, loaded)
+        if isinstance(getattr(module, "app", None), PageResolver):
+            # Deliberately left out: the sign-in, consent and sign-out pages (SPEC 11) are HTML forms for
+            # a browser, not operations of the REST API (the OAuth endpoints' JSON is declared below).
+            continue
         if not hasattr(module, "app"):  # not a REST resource (the OAuth endpoints): it declares itself
             paths.setdefault(route.path, {})[route.method.lower()] = copy.deepcopy(module.OPENAPI_OPERATION)
             continue

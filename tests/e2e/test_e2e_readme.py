@@ -104,7 +104,7 @@ def walkthrough_commands() -> list[Command]:
 
 def run_walkthrough(server: Server, workdir: Path, commands: list[Command]) -> list[Outcome]:
     tmp = workdir / "tmp"
-    tmp.mkdir()
+    tmp.mkdir(exist_ok=True)  # a later run in the same workdir sees the files of the earlier one
     assert re.fullmatch(r"[\w/.-]+", str(tmp)), tmp  # safe inside the README's quotes
     script = [
         "set -u -o pipefail",

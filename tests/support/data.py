@@ -47,3 +47,13 @@ ACCEPT_VALUES = [
     "*/*",
     "text/html",
 ]
+
+# The web pages' events (`events/<page>.json`, written by `tests/support/page_events.py`): the browser's
+# cookies (a signed-in session, a session waiting for its two-factor code, the sign-in form's pre-session),
+# octocat's TOTP seed in the two-factor events, and the moment the event's code is valid.
+EVENT_SESSION_ID = "EventSession-0123456789abcdefghijklmnopqrstuv"
+EVENT_PENDING_SESSION_ID = "EventPendingSession-0123456789abcdefghijklmno"
+EVENT_PRESESSION_ID = "EventPresession-0123456789abcdefghijklmnopqrst"
+EVENT_TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+EVENT_MOMENT = 1732200000  # the events' requestTimeEpoch, in seconds
+EVENT_CALLBACK_URL = "https://octo-app.example.com/oauth/callback"

@@ -13,6 +13,8 @@
   once that expired); a live expiring token's family is in its grant and points at it;
 - a device flow request and its user code are stored by their SHA-256 only, with a TTL at their expiry,
   fifteen minutes after they were made; each points at the other;
+- a web session is stored by the SHA-256 of its id only, with a TTL at its expiry, at most 8 hours on,
+  for a user (by id and login);
 - every user profile has its user id guard and the other way round;
 - no item of an unknown shape;
 - no plaintext secret anywhere (`assert_no_secrets`).
@@ -46,6 +48,7 @@ _KEY_SHAPES = [
     (re.compile(r"^USER#\d+$"), re.compile(r"^NOTE#[0-9a-f]{64}$"), "NoteClaim"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^WEB#[^#]+#\d{16}$"), "WebFlowClaim"),
     (re.compile(r"^CODE#[0-9a-f]{64}$"), re.compile(r"^CODE$"), "AuthorizationCode"),
+    (re.compile(r"^SESSION#[0-9a-f]{64}$"), re.compile(r"^SESSION$"), "Session"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
     (re.compile(r"^REFRESH#[0-9a-f]{64}$"), re.compile(r"^REFRESH$"), "RefreshToken"),
@@ -146,6 +149,8 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
                 problems.append(f"refresh token {pk}: TTL {item.get('expires_ttl')} is not its expiry")
         elif kind in ("DeviceRequest", "UserCode"):
             problems += _device_problems(pk, item, by_key)
+        elif kind == "Session":
+            problems += _session_problems(pk, item, now)
         elif kind in ("NoteClaim", "FingerprintClaim", "WebFlowClaim"):
             user_id = pk.removeprefix("USER#")
             held = live(int(user_id), item.get("auth_id"))
@@ -290,4 +295,27 @@ def _device_problems(pk: str, item: dict[str, Any], by_key: dict[tuple[str, str]
         problems.append(f"device request {pk}: answered by no user")
     if "issued_auth_id" in item and item.get("status") != "approved":
         problems.append(f"device request {pk}: a token issued without an approval")
+    return problems
+
+
+def _session_problems(pk: str, session: dict[str, Any], now: datetime | None) -> list[str]:
+    problems = []
+    expires = parse_iso(session["expires_at"])
+    if session.get("expires_ttl") != int(expires.timestamp()):
+        problems.append(f"session {pk}: TTL {session.get('expires_ttl')} is not its expiry")
+    if now is not None and (expires - now).total_seconds() > 8 * 3600:
+        problems.append(f"session {pk}: expires {expires}, more than 8 hours on")
+    if not isinstance(session.get("user_id"), int) or not session.get("login"):
+        problems.append(f"session {pk}: not a user's")
+    if set(session) - {
+        "PK",
+        "SK",
+        "Type",
+        "user_id",
+        "login",
+        "pending_two_factor",
+        "expires_at",
+        "expires_ttl",
+    }:
+        problems.append(f"session {pk}: unexpected attributes {sorted(session)}")
     return problems

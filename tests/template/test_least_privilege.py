@@ -83,11 +83,29 @@ NEEDS = {
         "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
     },
+    # the web pages (SPEC 9, 11): writes limited by LeadingKeys to sessions, sign-in counters and codes
+    "LoginPageFunction": {"dynamodb:GetItem"},
+    "CreateSessionFunction": {
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "kms:Decrypt",
+    },
+    "TwoFactorPageFunction": {"dynamodb:GetItem"},
+    "VerifyTwoFactorFunction": {
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "kms:Decrypt",
+    },
+    "LogoutPageFunction": {"dynamodb:GetItem"},
+    "SignOutFunction": {"dynamodb:DeleteItem"},
+    "AuthorizePageFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
+    "AuthorizeDecisionFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
+    "PageStylesheetFunction": set(),
 }  # fmt: skip
 READ_ONLY = {
     "ListAuthorizationsFunction", "GetAuthorizationFunction", "ListGrantsFunction", "GetGrantFunction",
     "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
     "ApiRootFunction",
+    "LoginPageFunction", "TwoFactorPageFunction",
+    "LogoutPageFunction", "PageStylesheetFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {

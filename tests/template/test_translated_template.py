@@ -35,6 +35,18 @@ ROUTES = {
     ("DELETE", "/applications/{client_id}/token"): "DeleteTokenFunction",
     ("DELETE", "/applications/{client_id}/grant"): "DeleteAppAuthorizationFunction",
 }
+# SPEC 9 and 11: the web pages, without the Basic authorizer (the session cookie is checked by the service).
+PAGES = {
+    ("GET", "/login"): "LoginPageFunction",
+    ("POST", "/session"): "CreateSessionFunction",
+    ("GET", "/sessions/two-factor"): "TwoFactorPageFunction",
+    ("POST", "/sessions/two-factor"): "VerifyTwoFactorFunction",
+    ("GET", "/logout"): "LogoutPageFunction",
+    ("POST", "/logout"): "SignOutFunction",
+    ("GET", "/login/oauth/authorize"): "AuthorizePageFunction",
+    ("POST", "/login/oauth/authorize"): "AuthorizeDecisionFunction",
+    ("GET", "/login/assets/style.css"): "PageStylesheetFunction",
+}
 
 
 def _api_body(translated: dict[str, Any]) -> dict[str, Any]:
@@ -57,13 +69,13 @@ def test_every_route_of_the_spec_exactly_and_nothing_else(translated: dict[str, 
         for method, operation in operations.items()
     }
 
-    assert served == ROUTES
+    assert served == ROUTES | PAGES
 
 
 def test_one_function_per_route_plus_the_authorizer(translated: dict[str, Any]) -> None:
     functions = set(resources(translated, "AWS::Lambda::Function"))
 
-    assert functions == set(ROUTES.values()) | {"AuthorizerFunction"}
+    assert functions == set(ROUTES.values()) | set(PAGES.values()) | {"AuthorizerFunction"}
     assert len(set(ROUTES.values())) == len(ROUTES) - 1  # only the POST alias shares a function
 
 
@@ -82,7 +94,8 @@ def test_every_api_route_is_behind_the_basic_authorizer(translated: dict[str, An
     assert "AuthorizerFunction" in json.dumps(scheme["authorizerUri"])
     for path, operations in body["paths"].items():
         for method, operation in operations.items():
-            expected = [{"NONE": []}] if (method, path) in WITHOUT_AUTHORIZER else [{"BasicAuthorizer": []}]
+            unguarded = (method, path) in WITHOUT_AUTHORIZER or (method.upper(), path) in PAGES
+            expected = [{"NONE": []}] if unguarded else [{"BasicAuthorizer": []}]
             assert operation["security"] == expected, (method, path)
 
 

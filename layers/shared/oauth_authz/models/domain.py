@@ -176,6 +176,16 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class WebSession:
+    """A browser's session: signed in, or between the password and the two-factor code (`pending`)."""
+
+    user_id: int
+    login: str
+    expires_at: datetime
+    pending_two_factor: bool = False
+
+
+@dataclass(frozen=True)
 class AuthorizationCode:
     """A web flow code (SPEC section 9), bound to what the user approved; once exchanged it remembers the
     authorization it gave, so that a replay can revoke it."""

@@ -240,6 +240,26 @@ class Authenticator:
         self.repository.release_attempt(login, reserved)
         return Outcome(principal=Principal(kind="user", user_id=user.id, login=user.login))
 
+    def second_factor(self, login: str, otp: str) -> Outcome:
+        """The code of a two-factor sign-in whose password was verified already (the sign-in page's pending
+        session): the lockout, then the code, under an attempt reserved as `sign_in` reserves it. So a burst
+        of parallel codes has at most `LockoutThreshold` of them verified, a code is accepted once (its step
+        is spent in the transaction that gives the attempt back), and a wrong code stays a failed attempt.
+        """
+        now = int(time.time())
+        threshold, window = self.settings.lockout_threshold, self.settings.lockout_window_seconds
+        user, failures = self.repository.login_state(login)
+        if failures.locked(now, threshold, window):
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
+        if (
+            user is None or not user.has_two_factor
+        ):  # deleted, or its second factor removed, since the password
+            return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
+        reserved = self.repository.reserve_attempt(login, failures, now, threshold, window)
+        if reserved is None:
+            return Outcome(failure=AuthFailure.LOCKED_OUT)
+        return self._second_factor(user, otp, reserved, now)
+
     def _password_matches(self, user: User, password: str) -> bool:
         if self.verified.holds(user, password):
             return True

@@ -87,6 +87,11 @@ def grant_id_key(grant_id: int) -> dict[str, str]:
     return {"PK": f"GRANTID#{grant_id}", "SK": "GRANTID"}
 
 
+def session_key(hashed_session_id: str) -> dict[str, str]:
+    """A web session, by the SHA-256 of its id (the cookie's value is never stored)."""
+    return {"PK": f"SESSION#{hashed_session_id}", "SK": "SESSION"}
+
+
 def code_key(hashed_code: str) -> dict[str, str]:
     """A web flow authorization code, by its SHA-256 (the code itself is never stored)."""
     return {"PK": f"CODE#{hashed_code}", "SK": "CODE"}

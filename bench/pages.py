@@ -1,0 +1,184 @@
+"""The web pages in the benchmark: their DynamoDB budgets (scenarios of part 1-2, `bench.routes`), and
+part 7, what rendering a page costs: a page function's handler against the same resolver and headers
+answering a fixed string.
+
+The pages answer at the root without the Basic authorizer (their session cookie is checked by the function),
+so their scenarios carry no authorizer context and their cost rows no authorizer.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from bench import world as w
+from bench.handlers import Context, handler
+
+SESSION_COOKIE = "oauth_authz_session"
+CALLBACK = "https://bench-web.example.com/callback"
+
+
+def page_event(
+    function: str,
+    *,
+    cookie: str | None = None,
+    query: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """`events/<function>.json` with this session cookie, query and form."""
+    built = copy.deepcopy(w._event_file(function))
+    headers = {k: v for k, v in built["headers"].items() if k.lower() != "cookie"}
+    if cookie is not None:
+        headers["Cookie"] = cookie
+    built["headers"] = headers
+    built["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    if query is not None:
+        built["queryStringParameters"] = dict(query)
+        built["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    if form is not None:
+        built["body"] = urlencode(form)
+    return built
+
+
+def _session(user_id: int, login: str) -> str:
+    from datetime import timedelta
+
+    from oauth_authz import clock
+    from oauth_authz.models.domain import WebSession
+    from oauth_authz.service.sessions import hashed, new_secret
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.session_store import SessionStore
+
+    session_id = new_secret()
+    session = WebSession(user_id, login, clock.now() + timedelta(hours=1))
+    SessionStore(get_settings().table_name).start(hashed(session_id), session)
+    return session_id
+
+
+def _web_app(name: str) -> tuple[str, str]:
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    created = Accounts(Repository(get_settings().table_name)).create_app(
+        name, "https://bench-web.example.com", CALLBACK
+    )
+    return created.app.client_id, created.client_secret
+
+
+def authorize_consented(world: w.World) -> Callable[[], dict[str, Any]]:
+    """A signed-in user whose grant covers the scopes: the session and the app (one BatchGetItem), the
+    grant (one GetItem), then the code (one PutItem) and the redirect to the app."""
+    from oauth_authz.service import oauth_web_flow
+
+    client_id, secret = _web_app("Bench Consented App")
+    params = {"client_id": client_id, "scope": "repo", "state": "bench"}
+    redirect = oauth_web_flow.approve(
+        oauth_web_flow.parse_authorize_request(params), world.user_id, world.login
+    )
+    code = redirect.split("code=", 1)[1].split("&", 1)[0]
+    answer = oauth_web_flow.exchange({"client_id": client_id, "client_secret": secret, "code": code}, None)
+    assert getattr(answer, "access_token", None), answer
+    cookie = f"{SESSION_COOKIE}={_session(world.user_id, world.login)}"
+    return lambda: page_event("authorize_page", cookie=cookie, query=params)
+
+
+def consent_post(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Authorize clicked: the session and the app (one BatchGetItem), the code (one PutItem)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    client_id, _ = _web_app("Bench Consent App")
+    session_id = _session(world.user_id, world.login)
+    form = {
+        "authenticity_token": csrf_token(session_id),
+        "client_id": client_id,
+        "scope": "repo",
+        "state": "bench",
+        "authorize": "1",
+    }
+    return lambda: page_event("authorize_decision", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+
+def sign_in_post(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The sign-in form with the right password, counted cold (a user this instance never verified): the
+    login's state (one BatchGetItem), the attempt reserved and given back (two UpdateItems), the session
+    (one transaction). A warm instance that verified the password lately: a ConditionCheck instead of the
+    reservation and its release."""
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.service.sessions import csrf_token
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    login = "bench-web-user"
+    if Repository(get_settings().table_name).get_user(login) is None:
+        Accounts(Repository(get_settings().table_name)).create_user(login, w.PASSWORD)
+    presession = "bench-presession-0123456789abcdefghijklmnopqrstuvw"
+    form = {
+        "authenticity_token": csrf_token(presession),
+        "return_to": "/v1/login",
+        "login": login,
+        "password": w.PASSWORD,
+    }
+    return lambda: page_event("create_session", cookie=f"oauth_authz_presession={presession}", form=form)
+
+
+def sign_in_page(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The sign-in page, no session yet: no read."""
+    return lambda: page_event("login_page", query={"return_to": "/v1/login"})
+
+
+# ------------------------------------------------------------------------------------- part 7: rendering
+def _fixed_twin(path: str) -> Any:
+    """A page resolver with one route at `path` answering a fixed string with the pages' headers."""
+    from aws_lambda_powertools.event_handler import Response
+
+    from oauth_authz import web
+    from oauth_authz.web.rendering import HTML, security_headers
+
+    twin = web.resolver()
+
+    @twin.get(path)
+    def fixed() -> Response[str]:
+        return Response(status_code=200, content_type=HTML, body="<p>fixed</p>", headers=security_headers())
+
+    return twin
+
+
+def render_cost(iterations: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """The sign-in page (Jinja2, its CSRF token and pre-session cookie; no store call) against a twin
+    resolver answering a fixed string, both through `web.handle`: the ratio of the medians."""
+    from oauth_authz import web
+
+    handler("login_page")  # loaded as Lambda loads it
+    from bench.handlers import _loaded
+
+    module = _loaded["login_page"]
+    twin = _fixed_twin("/login")
+    event = page_event("login_page", query={"return_to": "/v1/login"})
+    rendered, fixed = [], []
+    for i in range(10 + iterations * 8):
+        start = time.perf_counter_ns()
+        page = web.handle(module.app, copy.deepcopy(event), Context(function_name="login_page"))
+        middle = time.perf_counter_ns()
+        plain = web.handle(twin, copy.deepcopy(event), Context(function_name="login_page"))
+        end = time.perf_counter_ns()
+        assert page["statusCode"] == plain["statusCode"] == 200, (page, plain)
+        if i >= 10:
+            rendered.append((middle - start) / 1e6)
+            fixed.append((end - middle) / 1e6)
+    result = {
+        "page": "GET /login (sign-in page)",
+        "rendered_median_ms": round(statistics.median(rendered), 3),
+        "fixed_median_ms": round(statistics.median(fixed), 3),
+        "ratio_median": round(statistics.median(rendered) / statistics.median(fixed), 3),
+        "samples": len(rendered),
+    }
+    say(
+        f"  {result['page']}: {result['rendered_median_ms']} ms rendered,"
+        f" {result['fixed_median_ms']} ms fixed string: x{result['ratio_median']}"
+    )
+    return result

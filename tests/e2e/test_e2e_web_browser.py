@@ -1,0 +1,131 @@
+"""The web flow in a real browser: headless Chromium (Debian's, driven by Playwright) opens the authorize URL
+an OAuth client built (requests-oauthlib's `OAuth2Session`, with PKCE), signs in, clicks Authorize, and lands
+on the app's callback, a small HTTP server of the test that records the query it gets. The sign-in and consent
+pages are saved as screenshots for the README (docs/screenshots/).
+
+Users: web-browser (made here).
+"""
+
+from __future__ import annotations
+
+import secrets as random_secrets
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from requests_oauthlib import OAuth2Session
+
+from tests.e2e.conftest import Cli
+from tests.support.e2e import Secrets, Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+
+
+class Callback:
+    """The app's callback: records each query it receives and answers a small page."""
+
+    def __init__(self) -> None:
+        self.queries: list[dict[str, list[str]]] = []
+        seen = self.queries
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                if urlsplit(self.path).path == "/callback":  # not the browser's /favicon.ico
+                    seen.append(parse_qs(urlsplit(self.path).query))
+                body = b"<!doctype html><title>callback</title><p>Back at the app.</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def callback() -> Iterator[Callback]:
+    found = Callback()
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="module")
+def flow_app(cli: Cli, secrets: Secrets) -> dict[str, str]:
+    # a loopback callback matches any port: the test's server picks its own
+    created = cli(
+        "apps", "create", "--name", "Browser Demo", "--url", "https://demo.example.com",
+        "--callback-url", "http://127.0.0.1/callback", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    app: dict[str, str] = created.json()
+    secrets.add(app["client_secret"])
+    return app
+
+
+@pytest.fixture(scope="module")
+def browser_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
+    password = "pw-" + random_secrets.token_urlsafe(15)
+    secrets.add(password)
+    result = cli("users", "create", "web-browser", "--json", stdin=password + "\n")
+    assert result.returncode == 0, result.stderr
+    return "web-browser", password
+
+
+def test_a_browser_signs_in_consents_and_lands_on_the_callback_with_a_code(
+    server: Server,
+    callback: Callback,
+    flow_app: dict[str, str],
+    browser_user: tuple[str, str],
+    secrets: Secrets,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local API is plain http
+    client = OAuth2Session(
+        flow_app["client_id"], redirect_uri=callback.url, scope=["repo", "user"], pkce="S256"
+    )
+    authorize_url, state = client.authorization_url(server.url + "/login/oauth/authorize")
+    login, password = browser_user
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = chromium.new_page(viewport={"width": 720, "height": 640})
+        page.goto(authorize_url)
+        expect(page).to_have_title("Sign in · oauth-authz")
+        page.get_by_label("Username").fill(login)
+        page.get_by_label("Password").fill(password)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "sign-in.png"))
+        page.get_by_role("button", name="Sign in").click()
+
+        expect(page).to_have_title("Authorize Browser Demo · oauth-authz")
+        assert (
+            page.get_by_role("link", name="Browser Demo").get_attribute("href") == "https://demo.example.com"
+        )
+        assert page.get_by_text("Full control of private repositories").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "consent.png"))
+        page.get_by_role("button", name="Authorize Browser Demo").click()
+        page.wait_for_url(callback.url + "?*")
+        landed = page.url
+        chromium.close()
+
+    query = parse_qs(urlsplit(landed).query)
+    assert query["state"] == [state]
+    assert len(query["code"]) == 1 and query["code"][0]
+    secrets.add(query["code"][0])
+    assert callback.queries[-1] == query

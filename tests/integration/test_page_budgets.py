@@ -1,0 +1,76 @@
+"""The pages' DynamoDB round trips (`make bench` has the same budgets: bench/routes.py `_page_scenarios`):
+the authorize page for a signed-in user who consented already is two reads (the session and the app in one
+BatchGetItem, the grant) and the code's write; the consent decision one read and the code; the sign-in
+post one read, the attempt reserved and given back, the session; the sign-in page nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from oauth_authz.models.domain import App, User
+from oauth_authz.service import oauth_web_flow
+from oauth_authz.store.table import dynamodb_client
+from tests.integration.test_page_events import RunPage, callback_app, run_page, signed_in
+from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
+
+__all__ = ["callback_app", "run_page", "signed_in"]  # the fixtures, shared
+
+Calls = Callable[[Callable[[], object]], list[str]]
+
+
+@pytest.fixture
+def calls() -> Iterator[Calls]:
+    def count(run: Callable[[], object]) -> list[str]:
+        made: list[str] = []
+
+        def record(model: Any, **_: Any) -> None:
+            made.append(model.name)
+
+        events = dynamodb_client().meta.events
+        events.register("before-call.dynamodb", record)
+        try:
+            run()
+        finally:
+            events.unregister("before-call.dynamodb", record)
+        return made
+
+    yield count
+
+
+def _consent(user: User) -> None:
+    """octocat's grant for the events' app covers `repo user` (a code approved and exchanged)."""
+    params = {"client_id": EVENT_CLIENT_ID, "scope": "repo user"}
+    redirect = oauth_web_flow.approve(oauth_web_flow.parse_authorize_request(params), user.id, user.login)
+    code = redirect.split("code=", 1)[1].split("&", 1)[0]
+    secret = {"client_id": EVENT_CLIENT_ID, "client_secret": EVENT_CLIENT_SECRET, "code": code}
+    assert getattr(oauth_web_flow.exchange(secret, None), "access_token", None)
+
+
+def test_the_authorize_page_for_a_user_who_consented_is_two_reads_and_the_code(
+    run_page: RunPage, signed_in: User, callback_app: App, calls: Calls
+) -> None:
+    """Seen red (four calls) with the page reading the session and the app one after the other."""
+    _consent(signed_in)
+    made = calls(lambda: run_page("authorize_page"))
+    assert made == ["BatchGetItem", "GetItem", "TransactWriteItems"]
+
+
+def test_the_consent_decision_is_one_read_and_the_code(
+    run_page: RunPage, signed_in: User, callback_app: App, calls: Calls
+) -> None:
+    assert calls(lambda: run_page("authorize_decision")) == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_the_sign_in_post_is_one_read_the_attempt_and_the_session(
+    run_page: RunPage, octocat: User, calls: Calls
+) -> None:
+    made = calls(lambda: run_page("create_session"))
+    assert made[0] == "BatchGetItem" and made[-1] == "TransactWriteItems" and len(made) == 4
+    assert [name for name in made if name in ("GetItem", "BatchGetItem", "Query")] == ["BatchGetItem"]
+
+
+def test_the_sign_in_page_reads_nothing(run_page: RunPage, calls: Calls) -> None:
+    assert calls(lambda: run_page("login_page")) == []

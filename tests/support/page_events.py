@@ -1,0 +1,125 @@
+"""The web pages' events, `events/<page>.json`: what a browser sends each page function through API
+Gateway, built from the token endpoint's event (the same stage, host and request context) with the values
+of `tests.support.data`. `python -m tests.support.page_events` rewrites them; a test checks they are current.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from oauth_authz import totp
+from oauth_authz.service.sessions import csrf_token
+from tests.support.data import (
+    EVENT_CLIENT_ID,
+    EVENT_MOMENT,
+    EVENT_PENDING_SESSION_ID,
+    EVENT_PRESESSION_ID,
+    EVENT_SESSION_ID,
+    EVENT_TOTP_SEED,
+    OCTOCAT_LOGIN,
+    OCTOCAT_PASSWORD,
+)
+from tests.support.events import EVENTS_DIR, load_event
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+AUTHORIZE_QUERY = {"client_id": EVENT_CLIENT_ID, "scope": "repo user", "state": "af0ifjsldkj"}
+RETURN_TO = "/v1/login/oauth/authorize?" + urlencode(AUTHORIZE_QUERY)
+FORM = "application/x-www-form-urlencoded"
+
+
+def event_code() -> str:
+    """The TOTP code of the events' seed at the events' moment."""
+    return totp.code_at(EVENT_TOTP_SEED, totp.step_at(EVENT_MOMENT))
+
+
+def _event(
+    method: str,
+    path: str,
+    *,
+    query: dict[str, str] | None = None,
+    cookie: tuple[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    event = copy.deepcopy(load_event("access_token"))
+    headers = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "User-Agent": BROWSER,
+        "X-Amzn-Trace-Id": event["headers"]["X-Amzn-Trace-Id"],
+        "X-Forwarded-For": "203.0.113.10",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    if cookie is not None:
+        headers["Cookie"] = f"{cookie[0]}={cookie[1]}"
+    if form is not None:
+        headers["Content-Type"] = FORM
+        headers["Origin"] = "https://abc123.execute-api.us-east-1.amazonaws.com"
+    event["headers"] = headers
+    event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    event["resource"] = event["path"] = path
+    event["httpMethod"] = method
+    event["queryStringParameters"] = dict(query) if query else None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+    event["body"] = urlencode(form) if form is not None else None
+    context = event["requestContext"]
+    context.update(resourcePath=path, httpMethod=method, path=f"/v1{path}")
+    context["identity"]["userAgent"] = BROWSER
+    return event
+
+
+def page_events() -> dict[str, dict[str, Any]]:
+    session = ("oauth_authz_session", EVENT_SESSION_ID)
+    pending = ("oauth_authz_session", EVENT_PENDING_SESSION_ID)
+    presession = ("oauth_authz_presession", EVENT_PRESESSION_ID)
+    decision = {"authenticity_token": csrf_token(EVENT_SESSION_ID), **AUTHORIZE_QUERY, "authorize": "1"}
+    return {
+        "login_page": _event("GET", "/login", query={"return_to": RETURN_TO}),
+        "create_session": _event(
+            "POST",
+            "/session",
+            cookie=presession,
+            form={
+                "authenticity_token": csrf_token(EVENT_PRESESSION_ID),
+                "return_to": RETURN_TO,
+                "login": OCTOCAT_LOGIN,
+                "password": OCTOCAT_PASSWORD,
+            },
+        ),
+        "two_factor_page": _event(
+            "GET", "/sessions/two-factor", query={"return_to": RETURN_TO}, cookie=pending
+        ),
+        "verify_two_factor": _event(
+            "POST",
+            "/sessions/two-factor",
+            cookie=pending,
+            form={
+                "authenticity_token": csrf_token(EVENT_PENDING_SESSION_ID),
+                "return_to": RETURN_TO,
+                "app_otp": event_code(),
+            },
+        ),
+        "logout_page": _event("GET", "/logout", cookie=session),
+        "sign_out": _event(
+            "POST", "/logout", cookie=session, form={"authenticity_token": csrf_token(EVENT_SESSION_ID)}
+        ),
+        "authorize_page": _event("GET", "/login/oauth/authorize", query=AUTHORIZE_QUERY, cookie=session),
+        "authorize_decision": _event("POST", "/login/oauth/authorize", cookie=session, form=decision),
+        "page_stylesheet": _event("GET", "/login/assets/style.css"),
+    }
+
+
+def render(event: dict[str, Any]) -> str:
+    return json.dumps(event, indent=2) + "\n"
+
+
+def main() -> None:
+    for name, event in page_events().items():
+        (EVENTS_DIR / f"{name}.json").write_text(render(event), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
