@@ -84,6 +84,9 @@ PAGES = {
     ("GET", "/login/oauth/authorize"),
     ("POST", "/login/oauth/authorize"),
     ("GET", "/login/assets/style.css"),
+    ("GET", "/login/device"),
+    ("POST", "/login/device"),
+    ("POST", "/login/device/authorize"),
 }
 
 
@@ -104,7 +107,7 @@ def test_the_web_pages_are_left_out_and_only_they() -> None:
     assert not any(
         path.startswith(("/login", "/session", "/logout"))
         for path in document()["paths"]
-        if path not in ("/login/oauth/access_token", "/login/device/code")
+        if path not in ("/login/oauth/access_token", "/login/device/code")  # the API's own OAuth endpoints
     )
 
 
