@@ -101,7 +101,7 @@ def enter_code_in_browser(
         expect(page).to_have_title("Congratulations, you're all set! · oauth-authz")
         expect(page.get_by_text("Your device is now connected.")).to_be_visible()
     else:
-        page.get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Cancel", exact=True).click()
         expect(page).to_have_title("Authorization cancelled · oauth-authz")
 
 
@@ -113,9 +113,10 @@ def node_or_skip() -> str:
 
 
 def octokit_device_flow(
-    server: Server, app: DeviceApp, scopes: list[str], on_verification: Any
+    server: Server, app: DeviceApp, scopes: list[str], on_verification: Any, client_type: str = "oauth-app"
 ) -> dict[str, Any]:
-    """Run octokit's device flow; `on_verification(verification)` runs in a thread while octokit polls."""
+    """Run octokit's device flow: `on_verification(verification)` (the browser, in this thread: Playwright's
+    sync API is bound to it) while octokit polls; its last line is read meanwhile by another thread."""
     node = node_or_skip()
     process = subprocess.Popen(  # noqa: S603 - our harness, our arguments
         [node, str(NODE_HARNESS / "device_flow.mjs")],
@@ -125,22 +126,28 @@ def octokit_device_flow(
         text=True,
     )
     assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(
-        json.dumps(
-            {"step": "device", "baseUrl": server.url + "/api/v3", "clientId": app.client_id, "scopes": scopes}
-        )
-    )
+    stdout = process.stdout
+    payload = {
+        "step": "device",
+        "baseUrl": server.url + "/api/v3",
+        "clientId": app.client_id,
+        "scopes": scopes,
+        "clientType": client_type,
+    }
+    process.stdin.write(json.dumps(payload))
     process.stdin.close()
-    first = json.loads(process.stdout.readline())
+    first = json.loads(stdout.readline())
     assert "verification" in first, first
-    browser = threading.Thread(target=on_verification, args=(first["verification"],))
-    browser.start()
+    last: list[str] = []
+    reader = threading.Thread(target=lambda: last.append(stdout.readline()))
+    reader.start()
     try:
-        last = json.loads(process.stdout.readline())
-        process.wait(timeout=120)
+        on_verification(first["verification"])
     finally:
-        browser.join(timeout=120)
-    return {"verification": first["verification"], **last}
+        reader.join(timeout=120)
+        process.wait(timeout=120)
+    assert last and last[0], process.stderr.read() if process.stderr else "no answer"
+    return {"verification": first["verification"], **json.loads(last[0])}
 
 
 def octokit_refresh(server: Server, app: DeviceApp, refresh_token: str) -> dict[str, Any]:
@@ -190,7 +197,8 @@ def test_octokit_device_flow_through_a_real_browser(
     secrets.add(result["token"])
     assert result["verification"]["verification_uri"] == f"{server.url}/login/device"
     assert (result["verification"]["expires_in"], result["verification"]["interval"]) == (900, 5)
-    assert result["token"].startswith("gho_") and result["scopes"] == ["repo", "gist"]
+    # GitHub's `scope` is comma-separated ("repo,gist"); octokit splits it on spaces, against GitHub too
+    assert result["token"].startswith("gho_") and result["scopes"] == ["repo,gist"]
     assert result["refreshToken"] is None  # an app without expiring tokens
     found = checked(server, app, result["token"])
     assert found["user"]["login"] == user.login and found["expires_at"] is None
@@ -201,8 +209,13 @@ def test_octokit_device_flow_with_expiring_tokens_then_octokits_refresh(
 ) -> None:
     app = make_app(cli, secrets, "Octokit Expiring Demo", "--device-flow", "--expiring-tokens")
     user = make_user(cli, secrets, "device-client-expiring")
+    # octokit reads the refresh token of a device flow as a GitHub App's (its oauth-app type drops it)
     result = octokit_device_flow(
-        server, app, ["repo"], lambda v: enter_code_in_browser(page, v, user, app, "authorize")
+        server,
+        app,
+        ["repo"],
+        lambda v: enter_code_in_browser(page, v, user, app, "authorize"),
+        client_type="github-app",
     )
     assert "error" not in result, result
     secrets.add(result["token"])
@@ -251,7 +264,11 @@ def test_requests_oauthlib_refreshes_a_pair(
     app = make_app(cli, secrets, "Oauthlib Refresh Demo", "--device-flow", "--expiring-tokens")
     user = make_user(cli, secrets, "device-client-oauthlib")
     result = octokit_device_flow(
-        server, app, ["gist"], lambda v: enter_code_in_browser(page, v, user, app, "authorize")
+        server,
+        app,
+        ["gist"],
+        lambda v: enter_code_in_browser(page, v, user, app, "authorize"),
+        client_type="github-app",
     )
     assert "error" not in result, result
     secrets.add(result["token"])

@@ -1,7 +1,7 @@
 // octokit's device flow (`@octokit/auth-oauth-device`) and refresh (`refreshToken` of `@octokit/oauth-methods`),
 // unmodified, against the local API. The test gives a JSON object on stdin (never secrets on the command line)
 // and reads JSON lines on stdout:
-//   {"step": "device", "baseUrl", "clientId", "scopes"}
+//   {"step": "device", "baseUrl", "clientId", "scopes", "clientType"}   ("github-app" reads expiring tokens)
 //       -> {"verification": {user_code, verification_uri, ...}}   (onVerification: the test's browser types it)
 //       -> {"token", "scopes", "refreshToken", "expiresAt"}          (once the user approved and a poll got it)
 //   {"step": "refresh", "baseUrl", "clientId", "clientSecret", "refreshToken"}
@@ -19,7 +19,7 @@ const local = request.defaults({ baseUrl: input.baseUrl });
 try {
   if (input.step === "device") {
     const auth = createOAuthDeviceAuth({
-      clientType: "oauth-app",
+      clientType: input.clientType ?? "oauth-app",
       clientId: input.clientId,
       scopes: input.scopes,
       request: local,
