@@ -1,7 +1,8 @@
 """Hostile input on the device pages (`GET /login/device`, `POST /login/device`, `POST /login/device/
-authorize`), each function run on its event with what hypothesis makes of the form, the cookie and the body's encoding,
-with the signed-in session's CSRF token half the time and the live request's user code in some examples:
-never a 5xx, HTML with the pages' headers, a redirect only inside the site, and the table stays whole."""
+authorize`), each function run on its event with what hypothesis makes of the form, the cookie and the
+body's encoding, with the signed-in session's CSRF token half the time and the live request's user code in
+some examples: never a 5xx, HTML with the pages' headers, a redirect only inside the site, and the table
+stays whole."""
 
 from __future__ import annotations
 
