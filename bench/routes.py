@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench import device_routes
 from bench import world as w
 from bench.calls import Capacity, Recorder, estimate, replay, written_keys
 from bench.env import Snapshot, Table
@@ -281,6 +282,26 @@ def scenarios() -> list[Scenario]:
             "200",
             behind_authorizer=False,
         ),
+        Scenario(
+            "device_code", "POST /login/device/code", "device_code", 2, device_routes.device_code, "200"
+        ),
+        Scenario(
+            "device_poll_pending",
+            "device poll, pending",
+            "access_token",
+            1,
+            device_routes.pending_poll,
+            "200",
+        ),
+        Scenario(
+            "device_poll_token",
+            "device poll, the token",
+            "access_token",
+            2,
+            device_routes.successful_poll,
+            "200",
+        ),
+        Scenario("refresh", "refresh grant", "access_token", 2, device_routes.refresh, "200"),
         Scenario(
             "check_body",
             "check (body)",

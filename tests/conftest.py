@@ -22,7 +22,16 @@ from oauth_authz import clock, secretbox, settings, tokens
 from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.domain import PERSONAL_APP_URL, App, Authorization, IssuedToken, User
 from oauth_authz.observability import metrics
-from oauth_authz.service import app_tokens, authentication, authorizations, grants, oauth_web_flow, sessions
+from oauth_authz.service import (
+    app_tokens,
+    authentication,
+    authorizations,
+    device_flow,
+    grants,
+    oauth_web_flow,
+    refresh,
+    sessions,
+)
 from oauth_authz.service.accounts import Accounts
 from oauth_authz.store import table as store_table
 from oauth_authz.store.repository import Repository
@@ -129,6 +138,8 @@ SINGLETONS: list[Callable[..., Any]] = [
     grants.grant_service,
     app_tokens.app_token_service,
     oauth_web_flow.web_flow,
+    device_flow.device_flow,
+    refresh.refresher,
     sessions.sessions,
     secretbox._kms,  # the KMS client that opens TOTP seeds
 ]

@@ -1,4 +1,5 @@
-"""POST /login/oauth/access_token: exchange a web flow code for a token (SPEC section 9).
+"""POST /login/oauth/access_token: a web flow code, a device code or a refresh token for a token
+(SPEC sections 9 and 10).
 
 No Basic authorizer on this route: the client's credentials come in the parameters or as Basic auth and
 the service checks them. Every answer is a 200 in the format `Accept` asks for (form, JSON or XML).
@@ -16,17 +17,30 @@ from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service import oauth_web_flow
 from oauth_authz.settings import get_settings
 
-_FIELDS = ("client_id", "client_secret", "code", "redirect_uri", "code_verifier", "grant_type")
+_FIELDS = (
+    "client_id",
+    "client_secret",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "grant_type",
+    "device_code",
+    "refresh_token",
+)
 _ANSWER = {
     "type": "object",
     "properties": {
-        name: {"type": "string"}
-        for name in ("access_token", "token_type", "scope", "error", "error_description", "error_uri")
+        **{
+            name: {"type": "string"}
+            for name in ("access_token", "token_type", "scope", "refresh_token", "error", "error_description")
+        },
+        "error_uri": {"type": "string"},
+        **{name: {"type": "integer"} for name in ("expires_in", "refresh_token_expires_in", "interval")},
     },
 }
 # Its OpenAPI operation (`make openapi`): no resolver here, the answer is not the REST API's JSON.
 OPENAPI_OPERATION: dict[str, Any] = {
-    "summary": "Exchange a web flow code for an access token",
+    "summary": "Exchange a web flow code, a device code or a refresh token for an access token",
     "operationId": "oauth/access-token",
     "tags": ["OAuth web application flow"],
     "security": [{}],

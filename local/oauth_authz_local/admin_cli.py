@@ -98,12 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--url", required=True)
     create.add_argument("--callback-url", help="where the web flow sends users back (SPEC section 9)")
+    create.add_argument(
+        "--device-flow", action="store_true", help="turn the device flow on (SPEC section 10)"
+    )
+    create.add_argument(
+        "--expiring-tokens", action="store_true", help="tokens expire after 8 hours, with refresh tokens"
+    )
     create.set_defaults(run=_apps_create)
-    update = apps.add_parser("update", parents=[common], help="change an app's name, URL or callback URL")
+    update = apps.add_parser(
+        "update", parents=[common], help="change an app's name, URL, callback URL or flows"
+    )
     update.add_argument("client_id")
     update.add_argument("--name")
     update.add_argument("--url")
     update.add_argument("--callback-url")
+    update.add_argument("--device-flow", action=argparse.BooleanOptionalAction, default=None)
+    update.add_argument("--expiring-tokens", action=argparse.BooleanOptionalAction, default=None)
     update.set_defaults(run=_apps_update)
     apps.add_parser("list", parents=[common], help="list apps").set_defaults(run=_apps_list)
     delete = apps.add_parser("delete", parents=[common], help="delete an app and revoke its tokens")
@@ -157,7 +167,9 @@ def _users_disable_2fa(accounts: Accounts, args: argparse.Namespace, out: Output
 
 
 def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
-    created = accounts.create_app(args.name, args.url, args.callback_url)
+    created = accounts.create_app(
+        args.name, args.url, args.callback_url, args.device_flow, args.expiring_tokens
+    )
     data = {**_app_json(created.app), "client_secret": created.client_secret}
     out(
         data,
@@ -169,7 +181,9 @@ def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> N
 
 
 def _apps_update(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
-    app = accounts.update_app(args.client_id, args.name, args.url, args.callback_url)
+    app = accounts.update_app(
+        args.client_id, args.name, args.url, args.callback_url, args.device_flow, args.expiring_tokens
+    )
     out(_app_json(app), f"Updated {app.name} ({app.client_id}).")
 
 
@@ -206,6 +220,8 @@ def _app_json(app: App) -> dict[str, Any]:
         "name": app.name,
         "url": app.url,
         "callback_url": app.callback_url,
+        "device_flow": app.device_flow,
+        "expiring_tokens": app.expiring_tokens,
         "created_at": iso(app.created_at),
     }
 

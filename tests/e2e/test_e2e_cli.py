@@ -238,6 +238,33 @@ def test_an_apps_callback_url_from_creation_to_update(cli: Cli) -> None:
     )
 
 
+def test_an_apps_device_flow_and_expiring_tokens_from_creation_to_update(cli: Cli) -> None:
+    plain = succeeded(
+        cli("apps", "create", "--name", "Plain", "--url", "https://plain.example.com", "--json")
+    )
+    assert {k: plain.json()[k] for k in ("device_flow", "expiring_tokens")} == {
+        "device_flow": False,
+        "expiring_tokens": False,
+    }
+    created = succeeded(
+        cli(
+            "apps", "create", "--name", "Device CLI App", "--url", "https://device.example.com",
+            "--device-flow", "--expiring-tokens", "--json",
+        )
+    ).json()  # fmt: skip
+    assert (created["device_flow"], created["expiring_tokens"]) == (True, True)
+    client_id = created["client_id"]
+
+    off = succeeded(cli("apps", "update", client_id, "--no-device-flow", "--json")).json()
+    assert (off["device_flow"], off["expiring_tokens"]) == (False, True)
+    both = succeeded(
+        cli("apps", "update", client_id, "--device-flow", "--no-expiring-tokens", "--json")
+    ).json()
+    assert (both["device_flow"], both["expiring_tokens"]) == (True, False)
+    renamed = succeeded(cli("apps", "update", client_id, "--name", "Renamed", "--json")).json()
+    assert (renamed["device_flow"], renamed["expiring_tokens"]) == (True, False)  # what is not given stays
+
+
 def test_the_cli_follows_oauth_authz_data_dir(server: Server, secrets: Secrets, anonymous: Client) -> None:
     """No `--data-dir`, no `--endpoint-url`: the store of `$OAUTH_AUTHZ_DATA_DIR`, the server's (issue 13 item
     9). Seen red with `--data-dir` defaulting to `.local-data` (the user went to another store)."""

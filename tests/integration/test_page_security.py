@@ -34,6 +34,9 @@ PAGES = [
     "authorize_page",
     "authorize_decision",
     "page_stylesheet",
+    "device_page",
+    "device_entry",
+    "device_decision",
 ]
 
 

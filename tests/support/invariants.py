@@ -8,6 +8,11 @@
   expired tokens wait for TTL outside it); every grant has its id guard and every grant id guard its grant;
 - a web flow code is stored by its SHA-256 only, with a TTL at its expiry, ten minutes after it was made;
   once exchanged it names the authorization it gave (which may since have been revoked);
+- a refresh token is stored by its SHA-256 only, with a TTL at its expiry; every refresh family a grant holds
+  points at an unspent refresh token of that family, user and app, and at its access token (or at nothing,
+  once that expired); a live expiring token's family is in its grant and points at it;
+- a device flow request and its user code are stored by their SHA-256 only, with a TTL at their expiry,
+  fifteen minutes after they were made; each points at the other;
 - a web session is stored by the SHA-256 of its id only, with a TTL at its expiry, at most 8 hours on,
   for a user (by id and login);
 - every user profile has its user id guard and the other way round;
@@ -46,6 +51,10 @@ _KEY_SHAPES = [
     (re.compile(r"^SESSION#[0-9a-f]{64}$"), re.compile(r"^SESSION$"), "Session"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
+    (re.compile(r"^REFRESH#[0-9a-f]{64}$"), re.compile(r"^REFRESH$"), "RefreshToken"),
+    (re.compile(r"^DEVICE#[0-9a-f]{64}$"), re.compile(r"^DEVICE$"), "DeviceRequest"),
+    (re.compile(r"^USERCODE#[0-9a-f]{64}$"), re.compile(r"^USERCODE$"), "UserCode"),
+    (re.compile(r"^USERCODEFAIL#\d+$"), re.compile(r"^USERCODEFAIL$"), "UserCodeAttempts"),
 ]
 _KEY_ATTRIBUTES = {"PK", "SK", "Type"}
 
@@ -114,6 +123,9 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
                 problems.append(f"{where}: no entry in the grant of {auth['client_id']}")
             elif entry.get("scopes") != auth["scopes"] or entry.get("expires_at") != auth.get("expires_at"):
                 problems.append(f"{where}: grant entry {entry} does not match")
+            family = None if grant is None or "family" not in auth else grant.get(f"family:{auth['family']}")
+            if "family" in auth and (family is None or family.get("auth_id") != auth["id"]):
+                problems.append(f"{where}: its refresh family {auth['family']} is not in its grant at it")
 
     def live(user_id: Any, auth_id: Any) -> dict[str, Any] | None:
         if not isinstance(auth_id, int):
@@ -132,6 +144,11 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
                 problems.append(f"id guard {pk} has no TTL")
         elif kind == "AuthorizationCode":
             problems += _code_problems(pk, item)
+        elif kind == "RefreshToken":
+            if item.get("expires_ttl") != int(parse_iso(item["expires_at"]).timestamp()):
+                problems.append(f"refresh token {pk}: TTL {item.get('expires_ttl')} is not its expiry")
+        elif kind in ("DeviceRequest", "UserCode"):
+            problems += _device_problems(pk, item, by_key)
         elif kind == "Session":
             problems += _session_problems(pk, item, now)
         elif kind in ("NoteClaim", "FingerprintClaim", "WebFlowClaim"):
@@ -140,6 +157,7 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
             if held is None or _claim_key(held) != (pk, sk):
                 problems.append(f"claim {pk} {sk} points at no live authorization that holds it")
         elif kind == "Grant":
+            problems += _family_problems(item, by_key)
             for auth_id, entry in (item.get("auths") or {}).items():
                 held = live(item.get("user_id"), int(auth_id))
                 if held is None or held.get("client_id") != item.get("client_id"):
@@ -231,6 +249,52 @@ def _code_problems(pk: str, code: dict[str, Any]) -> list[str]:
         problems.append(f"code {pk}: not bound to a user and an app, or holding a plaintext")
     if "issued_auth_id" in code and not isinstance(code["issued_auth_id"], int):
         problems.append(f"code {pk}: issued_auth_id {code['issued_auth_id']!r}")
+    return problems
+
+
+def _family_problems(grant: dict[str, Any], by_key: dict[tuple[str, str], Any]) -> list[str]:
+    problems = []
+    for name, family in grant.items():
+        if not name.startswith("family:"):
+            continue
+        where = f"grant {grant['SK']} of user {grant.get('user_id')}: family {name}"
+        token = by_key.get((f"REFRESH#{family.get('refresh_hash')}", "REFRESH"))
+        if token is None or "spent_at" in token:
+            problems.append(f"{where}: its refresh token is missing or spent")
+        elif (token.get("family"), token.get("user_id"), token.get("client_id"), token.get("auth_id")) != (
+            name.removeprefix("family:"),
+            grant.get("user_id"),
+            grant.get("client_id"),
+            family.get("auth_id"),
+        ):
+            problems.append(f"{where}: its refresh token {token} belongs elsewhere")
+        auth = by_key.get((f"USER#{grant.get('user_id')}", f"AUTH#{family.get('auth_id'):016d}"))
+        # (its access token's items may be gone: TTL takes them once it expired)
+        if auth is not None and auth.get("family") != name.removeprefix("family:"):
+            problems.append(f"{where}: its access token is of another family")
+    return problems
+
+
+def _device_problems(pk: str, item: dict[str, Any], by_key: dict[tuple[str, str], Any]) -> list[str]:
+    problems = []
+    if "user_code" in item or "device_code" in item:
+        problems.append(f"{pk}: holds a plaintext code")
+    if item.get("Type") == "UserCode":
+        device = by_key.get((f"DEVICE#{item.get('device_code_hash')}", "DEVICE"))
+        if device is None or f"USERCODE#{device.get('user_code_hash')}" != pk:
+            problems.append(f"user code {pk} points at no request that names it")
+        return problems
+    created, expires = parse_iso(item["created_at"]), parse_iso(item["expires_at"])
+    if (expires - created).total_seconds() != 900:
+        problems.append(f"device request {pk}: lives {expires - created}, not 15 minutes")
+    if item.get("expires_ttl") != int(expires.timestamp()):
+        problems.append(f"device request {pk}: TTL {item.get('expires_ttl')} is not its expiry")
+    if item.get("status") not in ("pending", "approved", "denied"):
+        problems.append(f"device request {pk}: status {item.get('status')!r}")
+    if item.get("status") != "pending" and not isinstance(item.get("user_id"), int):
+        problems.append(f"device request {pk}: answered by no user")
+    if "issued_auth_id" in item and item.get("status") != "approved":
+        problems.append(f"device request {pk}: a token issued without an approval")
     return problems
 
 

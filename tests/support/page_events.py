@@ -27,6 +27,7 @@ from tests.support.events import EVENTS_DIR, load_event
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 AUTHORIZE_QUERY = {"client_id": EVENT_CLIENT_ID, "scope": "repo user", "state": "af0ifjsldkj"}
 RETURN_TO = "/v1/login/oauth/authorize?" + urlencode(AUTHORIZE_QUERY)
+EVENT_USER_CODE = "WDJB-MJHT"  # GitHub's example user code: the device pages' events type it
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -109,6 +110,23 @@ def page_events() -> dict[str, dict[str, Any]]:
         "authorize_page": _event("GET", "/login/oauth/authorize", query=AUTHORIZE_QUERY, cookie=session),
         "authorize_decision": _event("POST", "/login/oauth/authorize", cookie=session, form=decision),
         "page_stylesheet": _event("GET", "/login/assets/style.css"),
+        "device_page": _event("GET", "/login/device", cookie=session),
+        "device_entry": _event(
+            "POST",
+            "/login/device",
+            cookie=session,
+            form={"authenticity_token": csrf_token(EVENT_SESSION_ID), "user-code": EVENT_USER_CODE},
+        ),
+        "device_decision": _event(
+            "POST",
+            "/login/device/authorize",
+            cookie=session,
+            form={
+                "authenticity_token": csrf_token(EVENT_SESSION_ID),
+                "user-code": EVENT_USER_CODE,
+                "authorize": "1",
+            },
+        ),
     }
 
 

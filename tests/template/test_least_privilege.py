@@ -58,6 +58,7 @@ NEEDS = {
     },
     "CheckAuthorizationFunction": {"dynamodb:GetItem"},
     "CheckTokenFunction": {"dynamodb:GetItem"},
+    "DeviceCodeFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
     "AccessTokenFunction": {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
         "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
@@ -98,13 +99,17 @@ NEEDS = {
     "AuthorizePageFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuthorizeDecisionFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "PageStylesheetFunction": set(),
+    # the device pages (SPEC 10): writes limited by LeadingKeys to the request and the wrong codes' count
+    "DevicePageFunction": {"dynamodb:GetItem"},
+    "DeviceEntryFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    "DeviceDecisionFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 }  # fmt: skip
 READ_ONLY = {
     "ListAuthorizationsFunction", "GetAuthorizationFunction", "ListGrantsFunction", "GetGrantFunction",
     "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
-    "LogoutPageFunction", "PageStylesheetFunction",
+    "LogoutPageFunction", "PageStylesheetFunction", "DevicePageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {

@@ -30,6 +30,7 @@ ROUTES = {
     ("DELETE", "/applications/{client_id}/grants/{access_token}"): "RevokeGrantFunction",
     ("POST", "/applications/{client_id}/token"): "CheckTokenFunction",
     ("POST", "/login/oauth/access_token"): "AccessTokenFunction",
+    ("POST", "/login/device/code"): "DeviceCodeFunction",
     ("PATCH", "/applications/{client_id}/token"): "ResetTokenFunction",
     ("DELETE", "/applications/{client_id}/token"): "DeleteTokenFunction",
     ("DELETE", "/applications/{client_id}/grant"): "DeleteAppAuthorizationFunction",
@@ -45,6 +46,9 @@ PAGES = {
     ("GET", "/login/oauth/authorize"): "AuthorizePageFunction",
     ("POST", "/login/oauth/authorize"): "AuthorizeDecisionFunction",
     ("GET", "/login/assets/style.css"): "PageStylesheetFunction",
+    ("GET", "/login/device"): "DevicePageFunction",
+    ("POST", "/login/device"): "DeviceEntryFunction",
+    ("POST", "/login/device/authorize"): "DeviceDecisionFunction",
 }
 
 
@@ -79,8 +83,8 @@ def test_one_function_per_route_plus_the_authorizer(translated: dict[str, Any]) 
 
 
 # Without the Basic authorizer: GitHub's API root answers without credentials (and reads nothing), and the
-# OAuth endpoints check the client themselves (SPEC section 9).
-WITHOUT_AUTHORIZER = {("get", "/"), ("post", "/login/oauth/access_token")}
+# OAuth endpoints check the client themselves (SPEC sections 9 and 10).
+WITHOUT_AUTHORIZER = {("get", "/"), ("post", "/login/oauth/access_token"), ("post", "/login/device/code")}
 
 
 def test_every_api_route_is_behind_the_basic_authorizer(translated: dict[str, Any]) -> None:

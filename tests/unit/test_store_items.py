@@ -5,7 +5,16 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.models.domain import (
+    App,
+    Authorization,
+    DeviceRequest,
+    Grant,
+    GrantEntry,
+    RefreshFamily,
+    RefreshToken,
+    User,
+)
 from oauth_authz.store import items
 
 T0 = datetime(2024, 11, 21, 14, 40, 5, tzinfo=UTC)
@@ -240,3 +249,71 @@ def test_a_claim_is_held_until_its_token_expires() -> None:
     assert items.claim_holder(forever, T0 + timedelta(days=999)) == 5
     assert items.claim_holder(expiring, T0 + timedelta(minutes=4)) == 5
     assert items.claim_holder(expiring, T0 + timedelta(minutes=5)) is None  # expired: free to take
+
+
+def test_an_apps_flows_round_trip_and_default_off() -> None:
+    app = App("abc", 1, "CLI", "https://cli.example.com", T0, "cd" * 32, None, True, True)
+    item = items.app_item(app)
+    assert (item["device_flow"], item["expiring_tokens"]) == ({"BOOL": True}, {"BOOL": True})
+    assert items.app_from_item(item) == app
+    plain = App("abc", 1, "CLI", "https://cli.example.com", T0, "cd" * 32)
+    assert "device_flow" not in items.app_item(plain)  # apps written before read as off
+    assert items.app_from_item(items.app_item(plain)) == plain
+
+
+def test_a_grants_refresh_families_are_attributes_of_their_own() -> None:
+    family = RefreshFamily(auth_id=7, refresh_hash="ef" * 32, scopes=["repo"], expires_at=T0)
+    grant = Grant(
+        1,
+        2,
+        "abc",
+        "CLI",
+        "https://cli.example.com",
+        T0,
+        T0,
+        {7: GrantEntry(["repo"], T0)},
+        3,
+        {"99": family},
+    )
+    item = items.grant_item(grant)
+    assert item["family:99"]["M"]["refresh_hash"] == {"S": "ef" * 32}
+    assert items.grant_from_item(item) == grant
+
+
+def test_a_refresh_token_round_trips_with_its_ttl() -> None:
+    token = RefreshToken(
+        hashed_token="ab" * 32,
+        family="99",
+        user_id=2,
+        login="octocat",
+        client_id="abc",
+        scopes=["repo"],
+        auth_id=7,
+        auth_hashed_token="cd" * 32,
+        from_device=True,
+        created_at=T0,
+        expires_at=T0 + timedelta(seconds=15897600),
+    )
+    item = items.refresh_item(token)
+    assert item["expires_ttl"] == {"N": str(int(token.expires_at.timestamp()))}
+    assert items.refresh_from_item(item) == token
+
+
+def test_a_device_request_round_trips_with_its_user_code() -> None:
+    request = DeviceRequest(
+        hashed_device_code="ab" * 32,
+        hashed_user_code="cd" * 32,
+        client_id="abc",
+        app_name="CLI",
+        app_url="https://cli.example.com",
+        scopes=["repo"],
+        offline=True,
+        created_at=T0,
+        expires_at=T0 + timedelta(seconds=900),
+        interval=5,
+    )
+    assert items.device_from_item(items.device_item(request)) == request
+    pointer = items.user_code_item(request)
+    assert pointer["PK"] == {"S": f"USERCODE#{'cd' * 32}"}
+    assert pointer["device_code_hash"] == {"S": "ab" * 32}
+    assert pointer["expires_ttl"] == items.device_item(request)["expires_ttl"]

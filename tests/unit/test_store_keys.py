@@ -115,3 +115,11 @@ def test_the_claim_key_is_a_personal_tokens_note_or_an_app_tokens_fingerprint() 
     assert keys.claim_key(personal) == keys.note_key(1, "my note")
     assert keys.claim_key(for_app) == keys.fingerprint_key(1, "cid", "fp")
     assert keys.claim_key(replace(for_app, fingerprint=None)) == keys.fingerprint_key(1, "cid", None)
+
+
+def test_the_device_flow_and_refresh_keys() -> None:
+    digest = "ab" * 32
+    assert keys.refresh_key(digest) == {"PK": f"REFRESH#{digest}", "SK": "REFRESH"}
+    assert keys.device_key(digest) == {"PK": f"DEVICE#{digest}", "SK": "DEVICE"}
+    assert keys.user_code_key(digest) == {"PK": f"USERCODE#{digest}", "SK": "USERCODE"}
+    assert keys.user_code_attempts_key(42) == {"PK": "USERCODEFAIL#42", "SK": "USERCODEFAIL"}

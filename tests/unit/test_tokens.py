@@ -32,7 +32,9 @@ def token_with(random_part: str, prefix: str = "ghp_") -> str:
 random_parts = st.text(alphabet=BASE62, min_size=30, max_size=30)
 
 
-@pytest.mark.parametrize(("kind", "prefix"), [(TokenKind.PERSONAL, "ghp_"), (TokenKind.OAUTH, "gho_")])
+@pytest.mark.parametrize(
+    ("kind", "prefix"), [(TokenKind.PERSONAL, "ghp_"), (TokenKind.OAUTH, "gho_"), (TokenKind.REFRESH, "ghr_")]
+)
 def test_new_token_has_githubs_shape(kind: TokenKind, prefix: str) -> None:
     token = new_token(kind)
 
@@ -41,8 +43,8 @@ def test_new_token_has_githubs_shape(kind: TokenKind, prefix: str) -> None:
     assert set(token[4:]) <= set(BASE62)
     random_part, check = token[4:34], token[34:]
     assert check == base62(zlib.crc32(random_part.encode("ascii")))
-    assert is_well_formed(token)
     assert is_well_formed(token, kind)
+    assert is_well_formed(token) is (kind is not TokenKind.REFRESH)
 
 
 def test_new_tokens_are_random() -> None:
@@ -134,6 +136,11 @@ def test_is_well_formed_checks_the_kind_when_asked() -> None:
     assert not is_well_formed(personal, TokenKind.OAUTH)
     assert is_well_formed(oauth, TokenKind.OAUTH)
     assert not is_well_formed(oauth, TokenKind.PERSONAL)
+    refresh = token_with("Q" * 30, "ghr_")
+    assert is_well_formed(refresh, TokenKind.REFRESH)
+    assert not is_well_formed(refresh, TokenKind.OAUTH)  # a refresh token is never an access token
+    assert not is_well_formed(oauth, TokenKind.REFRESH)
+    assert not is_well_formed(refresh)  # without a kind: an access token, which a refresh token never is
 
 
 def test_hash_token_is_githubs_example() -> None:

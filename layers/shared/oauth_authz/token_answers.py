@@ -22,9 +22,13 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - OAuth's token type, not a secret
     scope: str  # comma-separated, always present (empty for a token without scopes)
+    # an expiring token (SPEC section 10): seconds it lives, its refresh token and how long that lives
+    expires_in: int | None = None
+    refresh_token: str | None = None
+    refresh_token_expires_in: int | None = None
 
     def fields(self) -> dict[str, str]:
-        return {"access_token": self.access_token, "token_type": self.token_type, "scope": self.scope}
+        return {name: str(value) for name, value in self.model_dump(exclude_none=True).items()}
 
 
 class TokenError(BaseModel):
@@ -33,9 +37,25 @@ class TokenError(BaseModel):
     error: str
     error_description: str
     error_uri: str
+    interval: int | None = None  # `slow_down`: the interval the client must keep from now on
 
     def fields(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.error_description, "error_uri": self.error_uri}
+        return {name: str(value) for name, value in self.model_dump(exclude_none=True).items()}
+
+
+class DeviceCodeResponse(BaseModel):
+    """`POST /login/device/code`'s answer (SPEC section 10)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    expires_in: int
+    interval: int
+
+    def fields(self) -> dict[str, str]:
+        return {name: str(value) for name, value in self.model_dump().items()}
 
 
 # GitHub's codes and texts ("Troubleshooting OAuth app access token request errors").
@@ -61,9 +81,68 @@ UNSUPPORTED_GRANT_TYPE = TokenError(
     error_uri="https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
 )
 
-# The order GitHub writes the fields in, per format.
-_FORM_ORDER = ("access_token", "scope", "token_type", "error", "error_description", "error_uri")
-_XML_ORDER = ("token_type", "scope", "access_token", "error", "error_description", "error_uri")
+DEVICE_ERRORS_DOCS = (
+    "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow"
+)
+# The device flow's codes (GitHub's "Error codes for the device flow"), with the texts GitHub sends.
+AUTHORIZATION_PENDING = TokenError(
+    error="authorization_pending",
+    error_description="The authorization request is still pending.",
+    error_uri=DEVICE_ERRORS_DOCS,
+)
+SLOW_DOWN_DESCRIPTION = "Too many requests have been made in the same timeframe."
+EXPIRED_TOKEN = TokenError(
+    error="expired_token", error_description="The `device_code` has expired.", error_uri=DEVICE_ERRORS_DOCS
+)
+INCORRECT_DEVICE_CODE = TokenError(
+    error="incorrect_device_code",
+    error_description="The device_code provided is not valid.",
+    error_uri=DEVICE_ERRORS_DOCS,
+)
+ACCESS_DENIED = TokenError(
+    error="access_denied",
+    error_description="The authorization request was denied.",
+    error_uri=DEVICE_ERRORS_DOCS,
+)
+DEVICE_FLOW_DISABLED = TokenError(
+    error="device_flow_disabled",
+    error_description="Device Flow must be explicitly enabled for this App",
+    error_uri="https://docs.github.com/developers/apps/building-oauth-apps/authorizing-oauth-apps#device-flow",
+)
+# "Refreshing user access tokens": GitHub answers a wrong, expired, spent or revoked refresh token so.
+BAD_REFRESH_TOKEN = TokenError(
+    error="bad_refresh_token",
+    error_description="The refresh token passed is incorrect or expired.",
+    error_uri=EXCHANGE_ERRORS_DOCS + "#bad-verification-code",
+)
+
+
+def slow_down(interval: int) -> TokenError:
+    return TokenError(
+        error="slow_down",
+        error_description=SLOW_DOWN_DESCRIPTION,
+        error_uri=DEVICE_ERRORS_DOCS,
+        interval=interval,
+    )
+
+
+# The order GitHub writes the fields in, per format: form answers in alphabetical order, XML as its documents
+# show it (a token: type, scope, token; the codes: device code, user code, URI, expiry, interval).
+_XML_ORDER = (
+    "token_type",
+    "scope",
+    "access_token",
+    "device_code",
+    "user_code",
+    "verification_uri",
+    "expires_in",
+    "refresh_token",
+    "refresh_token_expires_in",
+    "error",
+    "error_description",
+    "error_uri",
+    "interval",
+)
 
 
 def negotiated(accept: str | None) -> str:
@@ -85,14 +164,17 @@ def negotiated(accept: str | None) -> str:
     return best
 
 
-def render_token_answer(answer: TokenResponse | TokenError, accept: str | None) -> tuple[str, str]:
+Answer = TokenResponse | TokenError | DeviceCodeResponse
+
+
+def render_token_answer(answer: Answer, accept: str | None) -> tuple[str, str]:
     """(body, Content-Type) of the answer in the format `accept` asks for."""
     fields = answer.fields()
     kind = negotiated(accept)
     if kind == JSON:
-        return answer.model_dump_json(), f"{JSON}; charset=utf-8"
+        return answer.model_dump_json(exclude_none=True), f"{JSON}; charset=utf-8"
     if kind == XML:
         inner = "".join(f"<{name}>{escape(fields[name])}</{name}>" for name in _XML_ORDER if name in fields)
         return f"<OAuth>{inner}</OAuth>", f"{XML}; charset=utf-8"
-    ordered = [(name, fields[name]) for name in _FORM_ORDER if name in fields]
+    ordered = sorted(fields.items())
     return urlencode(ordered), f"{FORM}; charset=utf-8"

@@ -20,6 +20,12 @@ TOKEN_LENGTH = 4 + RANDOM_LENGTH + CHECKSUM_LENGTH
 class TokenKind(StrEnum):
     PERSONAL = "ghp_"
     OAUTH = "gho_"
+    REFRESH = "ghr_"  # a refresh token (SPEC section 10): never an access token
+
+
+# What can stand for a user (`Authorization: token ...`, a Basic password): never a refresh token, which is
+# good only at the token endpoint (asked for by its kind).
+ACCESS_PREFIXES = frozenset({TokenKind.PERSONAL.value, TokenKind.OAUTH.value})
 
 
 def _base62(number: int, width: int) -> str:
@@ -40,11 +46,13 @@ def new_token(kind: TokenKind) -> str:
 
 
 def is_well_formed(token: str, kind: TokenKind | None = None) -> bool:
-    """True when the token has our shape and a valid checksum (no table read needed)."""
+    """True when the token has our shape and a valid checksum (no table read needed); without `kind`, an
+    access token (personal or OAuth), not a refresh token."""
     if len(token) != TOKEN_LENGTH or not token.isascii():
         return False
     prefix, body = token[:4], token[4:]
-    if prefix not in {k.value for k in TokenKind} or (kind is not None and prefix != kind.value):
+    wanted = ACCESS_PREFIXES if kind is None else {kind.value}
+    if prefix not in wanted:
         return False
     if any(char not in ALPHABET for char in body):
         return False

@@ -84,13 +84,17 @@ PAGES = {
     ("GET", "/login/oauth/authorize"),
     ("POST", "/login/oauth/authorize"),
     ("GET", "/login/assets/style.css"),
+    ("GET", "/login/device"),
+    ("POST", "/login/device"),
+    ("POST", "/login/device/authorize"),
 }
 
 
 def test_every_route_of_the_template_is_documented_and_nothing_else() -> None:
     documented = {(method.upper(), path) for path, item in document()["paths"].items() for method in item}
     assert documented == {(route.method, route.path) for route in routes(load_template())} - PAGES
-    assert len(documented) == 23  # section 2's 18 + 1 alias, GET /user, /user/emails, /, the token endpoint
+    # section 2's 18 + 1 alias, GET /user, /user/emails, /, the token endpoint, the device code route
+    assert len(documented) == 24
 
 
 def test_the_web_pages_are_left_out_and_only_they() -> None:
@@ -103,7 +107,7 @@ def test_the_web_pages_are_left_out_and_only_they() -> None:
     assert not any(
         path.startswith(("/login", "/session", "/logout"))
         for path in document()["paths"]
-        if path != "/login/oauth/access_token"
+        if path not in ("/login/oauth/access_token", "/login/device/code")  # the API's own OAuth endpoints
     )
 
 

@@ -11,15 +11,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from oauth_authz.errors import StoreUnavailable
+from oauth_authz.errors import BadRequest, StoreUnavailable
 from oauth_authz.http.request import header
 from oauth_authz.http.resolver import status_line
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
-from oauth_authz.http.urls import routed_prefix
+from oauth_authz.http.urls import routed_prefix, site_url
 from oauth_authz.observability import logger
-from oauth_authz.token_answers import TokenError, TokenResponse, render_token_answer
+from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
 Exchange = Callable[[Mapping[str, str], str | None], TokenResponse | TokenError]
+CodeRequest = Callable[[Mapping[str, str], str], DeviceCodeResponse | TokenError]
+DEVICE_PAGE = "/login/device"
 MAX_PARAMS = 50
 
 
@@ -69,16 +71,47 @@ def _json_error(status: int, message: str, headers: dict[str, str]) -> dict[str,
     return {"statusCode": status, "headers": {"Content-Type": JSON_CONTENT_TYPE, **headers}, "body": body}
 
 
-def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
-    """The Lambda proxy answer to one token request, with GitHub's `Status` and `X-GitHub-Request-Id` as every
-    answer has. The OAuth endpoints answer at the site's root only, never in the REST API's `/api/v3` layout
-    (SPEC section 8): there, as for any unknown route, 404."""
-    answer = _answer(event, exchange)
+def respond_device_code(event: dict[str, Any], request_codes: CodeRequest) -> dict[str, Any]:
+    """`POST /login/device/code`: the codes (200), or an error (400, as GitHub answers
+    `device_flow_disabled`), in the format `Accept` asks for; `verification_uri` is the device page in the
+    layout the client called (a Host that is not a URI authority: 400, never copied into it)."""
+    return _with_github_headers(event, _device_code_answer(event, request_codes))
+
+
+def _device_code_answer(event: dict[str, Any], request_codes: CodeRequest) -> dict[str, Any]:
+    if routed_prefix(event):
+        return _json_error(404, "Not Found", {})
+    accept = header(event, "accept")
+    try:
+        answer = request_codes(token_params(event), site_url(event) + DEVICE_PAGE)
+    except BadRequest as error:
+        return _json_error(400, error.message, {})
+    except StoreUnavailable:
+        return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
+    except Exception:  # an internal fault: logged, answered with nothing internal in it
+        logger.exception("device code request failed")
+        return _json_error(500, "Internal Server Error", {})
+    text, content_type = render_token_answer(answer, accept)
+    return {
+        "statusCode": 400 if isinstance(answer, TokenError) else 200,
+        "headers": {"Content-Type": content_type, "Cache-Control": "no-store", "Pragma": "no-cache"},
+        "body": text,
+    }
+
+
+def _with_github_headers(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     answer["headers"]["Status"] = status_line(answer["statusCode"])
     request_id = (event.get("requestContext") or {}).get("requestId")
     if request_id:
         answer["headers"]["X-GitHub-Request-Id"] = str(request_id)
     return answer
+
+
+def respond(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+    """The Lambda proxy answer to one token request, with GitHub's `Status` and `X-GitHub-Request-Id` as every
+    answer has. The OAuth endpoints answer at the site's root only, never in the REST API's `/api/v3` layout
+    (SPEC section 8): there, as for any unknown route, 404."""
+    return _with_github_headers(event, _answer(event, exchange))
 
 
 def _answer(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:

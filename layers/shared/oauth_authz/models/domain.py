@@ -54,6 +54,8 @@ class App:
     created_at: datetime
     secret_hash: str = field(repr=False)
     callback_url: str | None = None  # the web flow's registered callback; apps made before it have none
+    device_flow: bool = False  # SPEC section 10: off unless the app's owner turned it on
+    expiring_tokens: bool = False  # tokens of the flows expire after 8 hours and come with a refresh token
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Authorization:
     expires_at: datetime | None = None
     version: int = 1
     web_flow: bool = False  # issued by POST /login/oauth/access_token (SPEC section 9)
+    family: str | None = None  # an expiring token's refresh family (SPEC section 10)
     last_used_at: datetime | None = None  # kept on the token's item only (see Repository.record_token_use)
 
     @property
@@ -124,6 +127,22 @@ class GrantEntry:
 
 
 @dataclass(frozen=True)
+class RefreshFamily:
+    """The live end of a chain of refresh tokens: its access token and its refresh token (by hash).
+
+    Kept in the grant: revoking the grant ends every family in it, and a refresh must find its family
+    there, at the refresh token presented, or it is refused."""
+
+    auth_id: int
+    refresh_hash: str
+    scopes: list[str]
+    expires_at: datetime  # the refresh token's expiry
+
+    def is_live(self, moment: datetime) -> bool:
+        return self.expires_at > moment
+
+
+@dataclass(frozen=True)
 class Grant:
     id: int
     user_id: int
@@ -134,6 +153,7 @@ class Grant:
     updated_at: datetime
     entries: dict[int, GrantEntry]  # authorization id -> its scopes
     version: int = 1  # bumped by every write, so a multi-step revocation can tell it raced a create
+    families: dict[str, RefreshFamily] = field(default_factory=dict)  # family id -> its live end
 
     def live_entries(self, moment: datetime) -> dict[int, GrantEntry]:
         return {
@@ -142,8 +162,17 @@ class Grant:
             if entry.expires_at is None or entry.expires_at > moment
         }
 
+    def live_families(self, moment: datetime) -> dict[str, RefreshFamily]:
+        return {name: family for name, family in self.families.items() if family.is_live(moment)}
+
+    def is_held(self, moment: datetime) -> bool:
+        """The app still holds access: a live token, or a refresh token that can get one."""
+        return bool(self.live_entries(moment) or self.live_families(moment))
+
     def scopes(self, moment: datetime) -> list[str]:
-        return sorted({scope for entry in self.live_entries(moment).values() for scope in entry.scopes})
+        held = [entry.scopes for entry in self.live_entries(moment).values()]
+        held += [family.scopes for family in self.live_families(moment).values()]
+        return sorted({scope for scopes in held for scope in scopes})
 
 
 @dataclass(frozen=True)
@@ -171,6 +200,53 @@ class AuthorizationCode:
     created_at: datetime
     expires_at: datetime
     issued_auth_id: int | None = None  # set when the code was exchanged
+    offline: bool = False  # `offline_access` was asked for: the token expires and comes with a refresh token
+
+    def is_expired(self, moment: datetime) -> bool:
+        return self.expires_at <= moment
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    """A refresh token, by its SHA-256: what a refresh needs without reading anything else but the app."""
+
+    hashed_token: str
+    family: str
+    user_id: int
+    login: str
+    client_id: str
+    scopes: list[str]
+    auth_id: int  # the access token issued with it
+    auth_hashed_token: str  # that token's hash, so a refresh can delete its items without reading them
+    from_device: bool  # issued by the device flow: a refresh needs no client secret
+    created_at: datetime
+    expires_at: datetime
+    spent_at: datetime | None = None  # when it was exchanged for a new pair
+
+    def is_expired(self, moment: datetime) -> bool:
+        return self.expires_at <= moment
+
+
+@dataclass(frozen=True)
+class DeviceRequest:
+    """A device flow request (SPEC section 10), by the SHA-256 of its device code."""
+
+    hashed_device_code: str
+    hashed_user_code: str
+    client_id: str
+    app_name: str
+    app_url: str
+    scopes: list[str]
+    offline: bool
+    created_at: datetime
+    expires_at: datetime
+    interval: int
+    status: str = "pending"  # pending | approved | denied
+    user_id: int | None = None
+    login: str | None = None
+    grant: Grant | None = None  # the user's grant as it was at approval (the poll writes against it)
+    issued_auth_id: int | None = None
+    last_poll: float | None = None  # epoch seconds, with milliseconds
 
     def is_expired(self, moment: datetime) -> bool:
         return self.expires_at <= moment

@@ -108,7 +108,14 @@ class Accounts:
             raise AccountError(f"No user {login!r}.")
         return user
 
-    def create_app(self, name: str, url: str, callback_url: str | None = None) -> NewApp:
+    def create_app(
+        self,
+        name: str,
+        url: str,
+        callback_url: str | None = None,
+        device_flow: bool = False,
+        expiring_tokens: bool = False,
+    ) -> NewApp:
         _check_app_fields(name, url, callback_url)
         while True:
             client_id = secrets.token_hex(10)
@@ -123,14 +130,23 @@ class Accounts:
             created_at=clock.now(),
             secret_hash=hash_secret(client_secret),
             callback_url=callback_url,
+            device_flow=device_flow,
+            expiring_tokens=expiring_tokens,
         )
         self.repository.create_app(app)
         return NewApp(app, client_secret)
 
     def update_app(
-        self, client_id: str, name: str | None = None, url: str | None = None, callback_url: str | None = None
+        self,
+        client_id: str,
+        name: str | None = None,
+        url: str | None = None,
+        callback_url: str | None = None,
+        device_flow: bool | None = None,
+        expiring_tokens: bool | None = None,
     ) -> App:
-        """Change an app's name, URL or callback URL (what is not given stays); its secret stays."""
+        """Change an app's name, URL, callback URL, device flow or expiring tokens (what is not given stays);
+        its secret stays. Tokens issued before keep the expiry they were issued with."""
         app = self.repository.get_app(client_id)
         if app is None:
             raise AccountError(f"No app with client_id {client_id!r}.")
@@ -139,6 +155,8 @@ class Accounts:
             name=app.name if name is None else name.strip(),
             url=app.url if url is None else url,
             callback_url=app.callback_url if callback_url is None else callback_url,
+            device_flow=app.device_flow if device_flow is None else device_flow,
+            expiring_tokens=app.expiring_tokens if expiring_tokens is None else expiring_tokens,
         )
         _check_app_fields(changed.name, changed.url, callback_url)
         if not self.repository.replace_app(changed):

@@ -31,6 +31,8 @@ from oauth_authz.settings import Settings, get_settings
 from oauth_authz.store.repository import FINGERPRINT, NOTE, AppContext, Repository
 from oauth_authz.store.table import WriteConflict
 
+EXPIRING_TOKEN_LIFETIME = timedelta(seconds=28800)  # GitHub's: 8 hours
+MAX_TOKENS_PER_SCOPE_SET = 10  # GitHub's: the 11th token for a user, app and scope set revokes the oldest
 # GitHub answers a duplicate personal-token note with this field name; clients look for it.
 NOTE_TAKEN = FieldError("description", ErrorCode.ALREADY_EXISTS)
 FINGERPRINT_TAKEN = FieldError("fingerprint", ErrorCode.ALREADY_EXISTS)
@@ -156,17 +158,26 @@ class AuthorizationService:
         note_url: str | None = None,
         fingerprint: str | None = None,
         web_flow: bool = False,
+        family: str | None = None,
     ) -> tuple[IssuedToken, Grant | None]:
         """A new app token (not yet written) and, when `grant` has no live token left, the fresh grant that
         replaces it (None: the token joins `grant`). The one way app tokens are made, by the Authorizations
-        API and by the web flow's code exchange alike."""
+        API, the web flow's code exchange, the device flow and the refresh grant alike.
+
+        With `family` the token expires (SPEC section 10: 8 hours, or sooner if the operator's maximum
+        lifetime is shorter) and belongs to that refresh family."""
         token = tokens.new_token(tokens.TokenKind.OAUTH)
         auth = self._new_authorization(
             user, token, app.client_id, app.name, app.url, scopes, note, note_url, fingerprint
         )
         auth = replace(auth, web_flow=web_flow)
         moment = auth.created_at
-        if grant is not None and grant.live_entries(moment):
+        if family is not None:
+            expires_at = moment + EXPIRING_TOKEN_LIFETIME
+            if auth.expires_at is not None:
+                expires_at = min(expires_at, auth.expires_at)
+            auth = replace(auth, family=family, expires_at=expires_at)
+        if grant is not None and grant.is_held(moment):
             return IssuedToken(auth, token), None
         fresh = Grant(
             id=ids.new_id(),
@@ -179,6 +190,23 @@ class AuthorizationService:
             entries={auth.id: GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at)},
         )
         return IssuedToken(auth, token), fresh
+
+    def oldest_over_cap(self, grant: Grant | None, scopes: list[str]) -> Authorization | None:
+        """The oldest of the user's live tokens for the app with exactly these scopes, when there are ten."""
+        if grant is None:
+            return None
+        wanted = sorted(scopes)
+        same = sorted(
+            auth_id
+            for auth_id, entry in grant.live_entries(clock.now()).items()
+            if sorted(entry.scopes) == wanted
+        )
+        if len(same) < MAX_TOKENS_PER_SCOPE_SET:
+            return None
+        oldest = self.repository.get_authorization(grant.user_id, same[0])  # ids grow with time
+        if oldest is None:
+            raise WriteConflict({"revoked"})  # it went meanwhile: read again
+        return oldest
 
     def _new_authorization(
         self,

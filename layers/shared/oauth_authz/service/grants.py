@@ -28,7 +28,7 @@ class GrantService:
     def list_grants(self, user: Principal, client_id: str | None = None) -> list[Grant]:
         moment = clock.now()
         grants = self.repository.list_grants(user.user_id, client_id)
-        return sorted((g for g in grants if g.live_entries(moment)), key=lambda grant: grant.id)
+        return sorted((g for g in grants if g.is_held(moment)), key=lambda grant: grant.id)
 
     def get_grant(self, user: Principal, grant_id: int) -> Grant:
         for grant in self.list_grants(user):
@@ -48,7 +48,7 @@ class GrantService:
             moment = clock.now()
             authorizations, grants = self.repository.app_authorizations_and_grants(user_id)
             grant = pick(grants)
-            if grant is None or (round_ == 0 and not grant.live_entries(moment)):
+            if grant is None or (round_ == 0 and not grant.is_held(moment)):
                 if round_ == 0:
                     raise NotFound()
                 return  # a concurrent revocation finished the work

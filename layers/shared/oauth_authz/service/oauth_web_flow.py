@@ -24,12 +24,15 @@ from pydantic import BaseModel, ConfigDict
 from oauth_authz import clock
 from oauth_authz.app_secrets import secret_matches
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, Authorization, AuthorizationCode, Grant, Principal
+from oauth_authz.models.domain import App, AuthorizationCode, Grant, Principal
 from oauth_authz.redirect_rule import redirect_allowed
 from oauth_authz.scopes import covers, normalise
+from oauth_authz.service import device_flow, refresh
 from oauth_authz.service.authorizations import AuthorizationService
+from oauth_authz.service.device_flow import DEVICE_CODE_GRANT
 from oauth_authz.service.retries import backoff
 from oauth_authz.settings import Settings, get_settings
+from oauth_authz.store.refresh_tokens import family_of, refresh_put
 from oauth_authz.store.repository import Repository
 from oauth_authz.store.table import WriteConflict
 from oauth_authz.token_answers import (
@@ -60,7 +63,6 @@ __all__ = [
 ]
 
 CODE_LIFETIME = timedelta(minutes=10)
-MAX_TOKENS_PER_SCOPE_SET = 10  # GitHub's: the 11th token for a user, app and scope set revokes the oldest
 MAX_STATE = 1024
 MAX_ID = 2**53
 _CODE = re.compile(r"^[0-9a-f]{21,34}$")
@@ -99,6 +101,7 @@ class AuthorizeRequest(BaseModel):
     prompt: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    offline_access: bool = False  # `offline_access` asked for: an expiring token with a refresh token
 
 
 class AuthorizeError(Exception):
@@ -230,6 +233,7 @@ class WebFlow:
             prompt=prompt if prompt == "select_account" else None,
             code_challenge=challenge,
             code_challenge_method=method,
+            offline_access=refresh.asks_offline(params.get("scope") or ""),
         )
 
     def needs_consent(self, request: AuthorizeRequest, user_id: int) -> bool:
@@ -238,7 +242,7 @@ class WebFlow:
         if grant is None:
             return True
         moment = clock.now()
-        return not grant.live_entries(moment) or not covers(grant.scopes(moment), request.scopes)
+        return not grant.is_held(moment) or not covers(grant.scopes(moment), request.scopes)
 
     def approve(self, request: AuthorizeRequest, user_id: int, login: str | None = None) -> str:
         """Store a code bound to what the user approved; the URL to send the browser to (`code`, `state`)."""
@@ -257,6 +261,7 @@ class WebFlow:
                 code_challenge=request.code_challenge,
                 created_at=moment,
                 expires_at=moment + CODE_LIFETIME,
+                offline=request.offline_access,
             )
         )
         return with_query(request.redirect_uri, {"code": code, "state": request.state})
@@ -286,8 +291,12 @@ class WebFlow:
     def _grant_types(
         self,
     ) -> dict[str, Callable[[Mapping[str, str], tuple[str, str] | None], TokenResponse | TokenError]]:
-        """What each `grant_type` is answered by (the device flow and refresh tokens join here)."""
-        return {"authorization_code": self._authorization_code}
+        """What each `grant_type` is answered by."""
+        return {
+            "authorization_code": self._authorization_code,
+            "refresh_token": refresh.refresher().refresh,
+            DEVICE_CODE_GRANT: device_flow.device_flow().poll,
+        }
 
     def _authorization_code(
         self, params: Mapping[str, str], basic: tuple[str, str] | None
@@ -350,28 +359,30 @@ class WebFlow:
 
     def _issue(self, code: AuthorizationCode, app: App, grant: Grant | None) -> TokenResponse:
         user = Principal(kind="user", user_id=code.user_id, login=code.login)
+        if app.expiring_tokens or code.offline:
+            pair = refresh.new_pair(
+                self.authorizations, user, app, grant, list(code.scopes), from_device=False
+            )
+            revoked = (
+                None
+                if pair.fresh_grant is not None
+                else self.authorizations.oldest_over_cap(grant, code.scopes)
+            )
+            self.repository.exchange_code(
+                code,
+                pair.authorization,
+                pair.fresh_grant,
+                grant,
+                revoked,
+                family_of(pair.refresh, pair.authorization),
+                [refresh_put(pair.refresh)],
+            )
+            return pair.answer()
         issued, fresh = self.authorizations.new_app_token(user, app, grant, list(code.scopes), web_flow=True)
-        revoked = None if fresh is not None else self._oldest_over_cap(grant, code.scopes)
+        revoked = None if fresh is not None else self.authorizations.oldest_over_cap(grant, code.scopes)
         self.repository.exchange_code(code, issued.authorization, fresh, grant, revoked)
         auth = issued.authorization
         return TokenResponse(access_token=issued.token, scope=",".join(auth.scopes))
-
-    def _oldest_over_cap(self, grant: Grant | None, scopes: list[str]) -> Authorization | None:
-        """The oldest of the user's live tokens for the app with exactly these scopes, when there are ten."""
-        if grant is None:
-            return None
-        wanted = sorted(scopes)
-        same = sorted(
-            auth_id
-            for auth_id, entry in grant.live_entries(clock.now()).items()
-            if sorted(entry.scopes) == wanted
-        )
-        if len(same) < MAX_TOKENS_PER_SCOPE_SET:
-            return None
-        oldest = self.repository.get_authorization(grant.user_id, same[0])  # ids grow with time
-        if oldest is None:
-            raise WriteConflict({"revoked"})  # it went meanwhile: read again
-        return oldest
 
     def _revoke_issued(self, code: AuthorizationCode) -> None:
         """A code presented again: the token its first exchange issued goes (OAuth 2.0 Security BCP 4.5)."""

@@ -10,9 +10,12 @@ from oauth_authz.models.domain import (
     App,
     Authorization,
     AuthorizationCode,
+    DeviceRequest,
     FailedLogins,
     Grant,
     GrantEntry,
+    RefreshFamily,
+    RefreshToken,
     User,
 )
 from oauth_authz.store import keys
@@ -139,7 +142,15 @@ def app_item(app: App) -> Item:
         "created_at": string(iso(app.created_at)),
     }
     _optional(item, "callback_url", app.callback_url)
+    if app.device_flow:
+        item["device_flow"] = {"BOOL": True}
+    if app.expiring_tokens:
+        item["expiring_tokens"] = {"BOOL": True}
     return item
+
+
+def _flag(item: Item, name: str) -> bool:
+    return item.get(name, {}).get("BOOL", False) is True
 
 
 def app_from_item(item: Item) -> App:
@@ -151,6 +162,8 @@ def app_from_item(item: Item) -> App:
         created_at=parse_iso(item["created_at"]["S"]),
         secret_hash=item["secret_hash"]["S"],
         callback_url=_get_s(item, "callback_url"),
+        device_flow=_flag(item, "device_flow"),
+        expiring_tokens=_flag(item, "expiring_tokens"),
     )
 
 
@@ -178,6 +191,7 @@ def _authorization_body(auth: Authorization) -> Item:
     _optional(body, "expires_at", None if auth.expires_at is None else iso(auth.expires_at))
     if auth.web_flow:
         body["web_flow"] = {"BOOL": True}
+    _optional(body, "family", auth.family)
     return _ttl(body, auth.expires_at)
 
 
@@ -210,6 +224,7 @@ def authorization_from_item(item: Item) -> Authorization:
         expires_at=_get_time(item, "expires_at"),
         version=_get_n(item, "version"),
         web_flow=item.get("web_flow", {}).get("BOOL", False) is True,
+        family=_get_s(item, "family"),
         last_used_at=_get_time(item, "last_used_at"),
     )
 
@@ -259,6 +274,34 @@ def grant_entry_value(entry: GrantEntry) -> dict[str, Item]:
     return {"M": value}
 
 
+FAMILY_PREFIX = "family:"
+
+
+def family_attribute(family: str) -> str:
+    """The grant's attribute holding a refresh family's live end."""
+    return FAMILY_PREFIX + family
+
+
+def family_value(family: RefreshFamily) -> dict[str, Item]:
+    return {
+        "M": {
+            "auth_id": number(family.auth_id),
+            "refresh_hash": string(family.refresh_hash),
+            "scopes": _strings(family.scopes),
+            "expires_at": string(iso(family.expires_at)),
+        }
+    }
+
+
+def _family_from_value(value: Item) -> RefreshFamily:
+    return RefreshFamily(
+        auth_id=_get_n(value, "auth_id"),
+        refresh_hash=value["refresh_hash"]["S"],
+        scopes=_get_strings(value, "scopes"),
+        expires_at=parse_iso(value["expires_at"]["S"]),
+    )
+
+
 def grant_item(grant: Grant) -> Item:
     key = keys.grant_key(grant.user_id, grant.client_id)
     return {
@@ -273,6 +316,8 @@ def grant_item(grant: Grant) -> Item:
         "updated_at": string(iso(grant.updated_at)),
         "auths": {"M": {str(auth_id): grant_entry_value(e) for auth_id, e in grant.entries.items()}},
         "version": number(grant.version),
+        # each family a top-level attribute: a write can add or remove one whatever the grant has
+        **{family_attribute(name): family_value(f) for name, f in grant.families.items()},
     }
 
 
@@ -293,6 +338,11 @@ def grant_from_item(item: Item) -> Grant:
         updated_at=parse_iso(item["updated_at"]["S"]),
         entries=entries,
         version=_get_n(item, "version") if "version" in item else 1,
+        families={
+            name.removeprefix(FAMILY_PREFIX): _family_from_value(value["M"])
+            for name, value in item.items()
+            if name.startswith(FAMILY_PREFIX)
+        },
     )
 
 
@@ -318,6 +368,8 @@ def code_item(code: AuthorizationCode) -> Item:
     }
     _optional(item, "redirect_uri", code.redirect_uri)
     _optional(item, "code_challenge", code.code_challenge)
+    if code.offline:
+        item["offline"] = {"BOOL": True}
     return _ttl(item, code.expires_at)
 
 
@@ -333,4 +385,97 @@ def code_from_item(item: Item) -> AuthorizationCode:
         created_at=parse_iso(item["created_at"]["S"]),
         expires_at=parse_iso(item["expires_at"]["S"]),
         issued_auth_id=_get_n(item, "issued_auth_id") if "issued_auth_id" in item else None,
+        offline=_flag(item, "offline"),
     )
+
+
+# Refresh tokens and device flow requests
+
+
+def refresh_item(token: RefreshToken) -> Item:
+    """A refresh token by its hash, gone with DynamoDB's TTL when it expires (six months)."""
+    item: Item = {
+        **key_attributes(keys.refresh_key(token.hashed_token)),
+        "Type": string("RefreshToken"),
+        "family": string(token.family),
+        "user_id": number(token.user_id),
+        "login": string(token.login),
+        "client_id": string(token.client_id),
+        "scopes": _strings(token.scopes),
+        "auth_id": number(token.auth_id),
+        "auth_hashed_token": string(token.auth_hashed_token),
+        "from_device": {"BOOL": token.from_device},
+        "created_at": string(iso(token.created_at)),
+        "expires_at": string(iso(token.expires_at)),
+    }
+    _optional(item, "spent_at", None if token.spent_at is None else iso(token.spent_at))
+    return _ttl(item, token.expires_at)
+
+
+def refresh_from_item(item: Item) -> RefreshToken:
+    return RefreshToken(
+        hashed_token=item["PK"]["S"].removeprefix("REFRESH#"),
+        family=item["family"]["S"],
+        user_id=_get_n(item, "user_id"),
+        login=item["login"]["S"],
+        client_id=item["client_id"]["S"],
+        scopes=_get_strings(item, "scopes"),
+        auth_id=_get_n(item, "auth_id"),
+        auth_hashed_token=item["auth_hashed_token"]["S"],
+        from_device=_flag(item, "from_device"),
+        created_at=parse_iso(item["created_at"]["S"]),
+        expires_at=parse_iso(item["expires_at"]["S"]),
+        spent_at=_get_time(item, "spent_at"),
+    )
+
+
+def device_item(request: DeviceRequest) -> Item:
+    """A new device flow request, gone with DynamoDB's TTL when its codes expire (15 minutes)."""
+    item: Item = {
+        **key_attributes(keys.device_key(request.hashed_device_code)),
+        "Type": string("DeviceRequest"),
+        "user_code_hash": string(request.hashed_user_code),
+        "client_id": string(request.client_id),
+        "app_name": string(request.app_name),
+        "app_url": string(request.app_url),
+        "scopes": _strings(request.scopes),
+        "offline": {"BOOL": request.offline},
+        "created_at": string(iso(request.created_at)),
+        "expires_at": string(iso(request.expires_at)),
+        "interval": number(request.interval),
+        "status": string(request.status),
+    }
+    return _ttl(item, request.expires_at)
+
+
+def device_from_item(item: Item) -> DeviceRequest:
+    grant = item.get("grant", {}).get("M")
+    return DeviceRequest(
+        hashed_device_code=item["PK"]["S"].removeprefix("DEVICE#"),
+        hashed_user_code=item["user_code_hash"]["S"],
+        client_id=item["client_id"]["S"],
+        app_name=item["app_name"]["S"],
+        app_url=item["app_url"]["S"],
+        scopes=_get_strings(item, "scopes"),
+        offline=_flag(item, "offline"),
+        created_at=parse_iso(item["created_at"]["S"]),
+        expires_at=parse_iso(item["expires_at"]["S"]),
+        interval=_get_n(item, "interval"),
+        status=item["status"]["S"],
+        user_id=_get_n(item, "user_id") if "user_id" in item else None,
+        login=_get_s(item, "login"),
+        grant=grant_from_item(grant) if grant else None,
+        issued_auth_id=_get_n(item, "issued_auth_id") if "issued_auth_id" in item else None,
+        last_poll=float(item["last_poll"]["N"]) if "last_poll" in item else None,
+    )
+
+
+def user_code_item(request: DeviceRequest) -> Item:
+    """A user code (its hash) pointing at its request, gone with it (TTL)."""
+    item: Item = {
+        **key_attributes(keys.user_code_key(request.hashed_user_code)),
+        "Type": string("UserCode"),
+        "device_code_hash": string(request.hashed_device_code),
+        "client_id": string(request.client_id),
+    }
+    return _ttl(item, request.expires_at)

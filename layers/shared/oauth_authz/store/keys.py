@@ -95,3 +95,23 @@ def session_key(hashed_session_id: str) -> dict[str, str]:
 def code_key(hashed_code: str) -> dict[str, str]:
     """A web flow authorization code, by its SHA-256 (the code itself is never stored)."""
     return {"PK": f"CODE#{hashed_code}", "SK": "CODE"}
+
+
+def refresh_key(hashed_token: str) -> dict[str, str]:
+    """A refresh token, by its SHA-256 (the token itself is never stored)."""
+    return {"PK": f"REFRESH#{hashed_token}", "SK": "REFRESH"}
+
+
+def device_key(hashed_device_code: str) -> dict[str, str]:
+    """A device flow request, by the SHA-256 of its device code."""
+    return {"PK": f"DEVICE#{hashed_device_code}", "SK": "DEVICE"}
+
+
+def user_code_key(hashed_user_code: str) -> dict[str, str]:
+    """A device flow user code (normalised: upper case, no hyphen), by its SHA-256."""
+    return {"PK": f"USERCODE#{hashed_user_code}", "SK": "USERCODE"}
+
+
+def user_code_attempts_key(user_id: int) -> dict[str, str]:
+    """A signed-in user's wrong user codes in the current window."""
+    return {"PK": f"USERCODEFAIL#{user_id}", "SK": "USERCODEFAIL"}

@@ -7,7 +7,8 @@ Every write that must hold together is one TransactWriteItems; a failed conditio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from oauth_authz.models.domain import (
     AuthorizationCode,
     Grant,
     GrantEntry,
+    RefreshFamily,
     User,
 )
 from oauth_authz.store import items, keys
@@ -197,7 +199,7 @@ class Repository(SignInRecords):
         `new_grant` starts a grant (none existed, or `replaced_grant` had no live token left);
         without it an app token joins the existing grant.
         """
-        self.table.transact(_creation_writes(auth, new_grant, replaced_grant))
+        self.table.transact(creation_writes(auth, new_grant, replaced_grant))
 
     def replace_authorization(self, old: Authorization, new: Authorization) -> None:
         """An update: both copies, a moved claim (note or fingerprint) and the grant's scopes, together."""
@@ -255,9 +257,12 @@ class Repository(SignInRecords):
         new_grant: Grant | None = None,
         replaced_grant: Grant | None = None,
         revoked: Authorization | None = None,
+        family: RefreshFamily | None = None,
+        more: Sequence[Write] = (),
     ) -> None:
         """One transaction: the code spent (`WriteConflict` naming `CODE` if it was), the authorization made
-        as `create_authorization` does, and `revoked` (the oldest of ten with these scopes) gone."""
+        as `create_authorization` does, and `revoked` (the oldest of ten with these scopes) gone; `family`
+        and `more` (its refresh token) for an expiring token."""
         spend = update(
             CODE,
             keys.code_key(code.hashed_code),
@@ -265,18 +270,7 @@ class Repository(SignInRecords):
             ConditionExpression="attribute_exists(PK) AND attribute_not_exists(issued_auth_id)",
             ExpressionAttributeValues={":auth_id": items.number(auth.id)},
         )
-        writes = [spend, *_creation_writes(auth, new_grant, replaced_grant, revoked)]
-        if revoked is not None:
-            writes += [
-                delete(
-                    "revoked",
-                    keys.authorization_key(revoked.user_id, revoked.id),
-                    **_versioned(revoked.version),
-                ),
-                delete("revoked_token", keys.token_key(revoked.hashed_token)),
-                _release(revoked),
-            ]
-        self.table.transact(writes)
+        self.table.transact([spend, *issue_writes(auth, new_grant, replaced_grant, revoked, family), *more])
 
     # tokens, by their hash ---------------------------------------------------------------------------------
 
@@ -361,13 +355,35 @@ class Repository(SignInRecords):
 # The writes the repository's transactions are made of -------------------------------------------------------
 
 
-def _creation_writes(
+def issue_writes(
+    auth: Authorization,
+    new_grant: Grant | None,
+    replaced_grant: Grant | None,
+    revoked: Authorization | None,
+    family: RefreshFamily | None,
+) -> list[Write]:
+    """A flow's new token (`creation_writes`), and `revoked` (the oldest of ten with its scopes) gone."""
+    writes = creation_writes(auth, new_grant, replaced_grant, revoked, family)
+    if revoked is not None:
+        writes += [
+            delete(
+                "revoked", keys.authorization_key(revoked.user_id, revoked.id), **_versioned(revoked.version)
+            ),
+            delete("revoked_token", keys.token_key(revoked.hashed_token)),
+            _release(revoked),
+        ]
+    return writes
+
+
+def creation_writes(
     auth: Authorization,
     new_grant: Grant | None,
     replaced_grant: Grant | None,
     revoked: Authorization | None = None,
+    family: RefreshFamily | None = None,
 ) -> list[Write]:
-    """A new authorization's items; for an app token also its grant entry (see `create_authorization`)."""
+    """A new authorization's items; for an app token also its grant entry (see `create_authorization`),
+    and for an expiring token its refresh family's live end (`auth.family`)."""
     writes = [
         put(AUTHORIZATION, items.authorization_item(auth)),
         put("token", items.token_item(auth)),
@@ -376,8 +392,10 @@ def _creation_writes(
     ]
     if auth.client_id is not None:
         if new_grant is None:
-            writes.append(_grant_entry_set(auth, auth.created_at, revoked))
+            writes.append(_grant_entry_set(auth, auth.created_at, revoked, family))
         else:
+            if family is not None and auth.family is not None:
+                new_grant = replace(new_grant, families={**new_grant.families, auth.family: family})
             writes.append(_grant_put(new_grant, replaced_grant))
             writes.append(put("grant_id", items.grant_id_guard_item(new_grant)))
             if replaced_grant is not None:
@@ -428,35 +446,53 @@ def _grant_put(grant: Grant, replaced: Grant | None) -> Write:
     )
 
 
-def _grant_entry_set(auth: Authorization, moment: datetime, revoked: Authorization | None = None) -> Write:
-    """An authorization's entry joins (or changes in) its grant; `revoked`'s leaves in the same update."""
+def _grant_entry_set(
+    auth: Authorization,
+    moment: datetime,
+    revoked: Authorization | None = None,
+    family: RefreshFamily | None = None,
+) -> Write:
+    """An authorization's entry joins (or changes in) its grant; `revoked`'s leaves in the same update
+    (with its refresh family); `family` is the new token's refresh family."""
     entry = items.grant_entry_value(GrantEntry(scopes=auth.scopes, expires_at=auth.expires_at))
     names = {"#auths": "auths", "#auth_id": str(auth.id)}
-    expression = "SET #auths.#auth_id = :entry, updated_at = :now ADD version :one"
+    values: dict[str, Any] = {":entry": entry, ":now": items.string(iso(moment)), ":one": items.number(1)}
+    expression = "SET #auths.#auth_id = :entry, updated_at = :now"
+    if family is not None and auth.family is not None:
+        names["#family"] = items.family_attribute(auth.family)
+        values[":family"] = items.family_value(family)
+        expression += ", #family = :family"
+    expression += " ADD version :one"
     if revoked is not None:
         names["#revoked_id"] = str(revoked.id)
         expression += " REMOVE #auths.#revoked_id"
+        if revoked.family is not None:
+            names["#revoked_family"] = items.family_attribute(revoked.family)
+            expression += ", #revoked_family"
     return update(
         GRANT,
         keys.grant_key(auth.user_id, auth.client_id or ""),
         UpdateExpression=expression,
         ConditionExpression="attribute_exists(PK)",
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues={
-            ":entry": entry,
-            ":now": items.string(iso(moment)),
-            ":one": items.number(1),
-        },
+        ExpressionAttributeValues=values,
     )
 
 
 def _grant_entry_remove(auth: Authorization, moment: datetime) -> Write:
+    """An authorization leaves its grant; an expiring token's refresh family ends with it (a revoked token's
+    refresh token must not bring it back)."""
+    names = {"#auths": "auths", "#auth_id": str(auth.id)}
+    removed = "#auths.#auth_id"
+    if auth.family is not None:
+        names["#family"] = items.family_attribute(auth.family)
+        removed += ", #family"
     return update(
         GRANT,
         keys.grant_key(auth.user_id, auth.client_id or ""),
-        UpdateExpression="REMOVE #auths.#auth_id SET updated_at = :now ADD version :one",
+        UpdateExpression=f"REMOVE {removed} SET updated_at = :now ADD version :one",
         ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames={"#auths": "auths", "#auth_id": str(auth.id)},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={":now": items.string(iso(moment)), ":one": items.number(1)},
     )
 
