@@ -131,6 +131,68 @@ def sign_in_page(world: w.World) -> Callable[[], dict[str, Any]]:
     return lambda: page_event("login_page", query={"return_to": "/v1/login"})
 
 
+def _token_owner(login: str, tokens: int) -> tuple[int, str]:
+    """A user with `tokens` personal access tokens and a session of theirs: (first token id, session)."""
+    from oauth_authz.models.domain import Principal
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.service.authorizations import authorization_service
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    owner = Principal(kind="user", user_id=user.id, login=user.login)
+    made = [
+        authorization_service().create_personal(owner, f"bench token {n}", ["repo"], None).authorization.id
+        for n in range(tokens)
+    ]
+    return made[0] if made else 0, _session(user.id, user.login)
+
+
+def settings_tokens(world: w.World) -> Callable[[], dict[str, Any]]:
+    """A user with five tokens: the session (one GetItem), the tokens (one Query), their last uses (one
+    BatchGetItem)."""
+    _, session_id = _token_owner("bench-tokens-list", 5)
+    return lambda: page_event("settings_tokens_page", cookie=f"{SESSION_COOKIE}={session_id}")
+
+
+def generate_token(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Generate, a new note each time: the session (one GetItem), the token (one transaction), then the list
+    that now holds it (one Query, one BatchGetItem)."""
+    from itertools import count
+
+    from oauth_authz.service.sessions import csrf_token
+
+    _, session_id = _token_owner("bench-tokens-generate", 0)
+    numbers = count()
+
+    def make() -> dict[str, Any]:
+        form = {
+            "authenticity_token": csrf_token(session_id),
+            "note": f"generated {next(numbers)} {time.monotonic_ns()}",
+            "expiration": "30",
+            "scopes[]": "repo",
+        }
+        return page_event("generate_token", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+    return make
+
+
+def delete_token_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Delete's confirmation step (changes nothing): the session and the token, one GetItem each."""
+    from oauth_authz.service.sessions import csrf_token
+
+    token_id, session_id = _token_owner("bench-tokens-delete", 1)
+    event = page_event(
+        "delete_personal_token",
+        cookie=f"{SESSION_COOKIE}={session_id}",
+        form={"authenticity_token": csrf_token(session_id)},
+    )
+    event["path"] = f"/settings/tokens/{token_id}/delete"
+    event["pathParameters"] = {"token_id": str(token_id)}
+    return lambda: copy.deepcopy(event)
+
+
 # ------------------------------------------------------------------------------------- part 7: rendering
 def _fixed_twin(path: str) -> Any:
     """A page resolver with one route at `path` answering a fixed string with the pages' headers."""

@@ -16,6 +16,7 @@ from tests.support.data import (
     EVENT_CLIENT_ID,
     EVENT_MOMENT,
     EVENT_PENDING_SESSION_ID,
+    EVENT_PERSONAL_TOKEN_ID,
     EVENT_PRESESSION_ID,
     EVENT_SESSION_ID,
     EVENT_TOTP_SEED,
@@ -109,7 +110,38 @@ def page_events() -> dict[str, dict[str, Any]]:
         "authorize_page": _event("GET", "/login/oauth/authorize", query=AUTHORIZE_QUERY, cookie=session),
         "authorize_decision": _event("POST", "/login/oauth/authorize", cookie=session, form=decision),
         "page_stylesheet": _event("GET", "/login/assets/style.css"),
+        "settings_tokens_page": _event("GET", "/settings/tokens", cookie=session),
+        "generate_token": _event(
+            "POST",
+            "/settings/tokens",
+            cookie=session,
+            form={
+                "authenticity_token": csrf_token(EVENT_SESSION_ID),
+                "note": "deploy script",
+                "expiration": "30",
+                "expiration_date": "",
+                "scopes[]": "repo",
+            },
+        ),
+        "delete_personal_token": _with_path_id(
+            _event(
+                "POST",
+                f"/settings/tokens/{EVENT_PERSONAL_TOKEN_ID}/delete",
+                cookie=session,
+                form={"authenticity_token": csrf_token(EVENT_SESSION_ID), "confirm": "1"},
+            ),
+            "/settings/tokens/{token_id}/delete",
+            {"token_id": str(EVENT_PERSONAL_TOKEN_ID)},
+        ),
     }
+
+
+def _with_path_id(event: dict[str, Any], resource: str, parameters: dict[str, str]) -> dict[str, Any]:
+    """The event of a route with a path parameter: API Gateway names the resource by its template."""
+    event["resource"] = resource
+    event["pathParameters"] = parameters
+    event["requestContext"]["resourcePath"] = resource
+    return event
 
 
 def render(event: dict[str, Any]) -> str:

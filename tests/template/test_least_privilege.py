@@ -98,13 +98,22 @@ NEEDS = {
     "AuthorizePageFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuthorizeDecisionFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "PageStylesheetFunction": set(),
+    # the settings pages (SPEC 11): the session's read, then the Authorizations API's own operations
+    "SettingsTokensPageFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+    "GenerateTokenFunction": {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem",
+        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+    },
+    "DeletePersonalTokenFunction": {
+        "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+    },
 }  # fmt: skip
 READ_ONLY = {
     "ListAuthorizationsFunction", "GetAuthorizationFunction", "ListGrantsFunction", "GetGrantFunction",
     "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
-    "LogoutPageFunction", "PageStylesheetFunction",
+    "LogoutPageFunction", "PageStylesheetFunction", "SettingsTokensPageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {

@@ -45,6 +45,9 @@ PAGES = {
     ("GET", "/login/oauth/authorize"): "AuthorizePageFunction",
     ("POST", "/login/oauth/authorize"): "AuthorizeDecisionFunction",
     ("GET", "/login/assets/style.css"): "PageStylesheetFunction",
+    ("GET", "/settings/tokens"): "SettingsTokensPageFunction",
+    ("POST", "/settings/tokens"): "GenerateTokenFunction",
+    ("POST", "/settings/tokens/{token_id}/delete"): "DeletePersonalTokenFunction",
 }
 
 

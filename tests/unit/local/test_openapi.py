@@ -84,6 +84,9 @@ PAGES = {
     ("GET", "/login/oauth/authorize"),
     ("POST", "/login/oauth/authorize"),
     ("GET", "/login/assets/style.css"),
+    ("GET", "/settings/tokens"),
+    ("POST", "/settings/tokens"),
+    ("POST", "/settings/tokens/{token_id}/delete"),
 }
 
 

@@ -67,6 +67,10 @@ class Started:
         return self.session.pending_two_factor
 
 
+class SignInRequired(Exception):
+    """A page for signed-in users only, asked for without a signed-in session: the sign-in page is next."""
+
+
 @dataclass(frozen=True)
 class Refused:
     failure: AuthFailure
@@ -86,6 +90,13 @@ class Sessions:
         """The signed-in user's session, or None (no cookie, unknown, expired, or still pending)."""
         found = self._lookup(session_id)
         return None if found is None or found.pending_two_factor else found
+
+    def signed_in(self, session_id: str | None) -> WebSession:
+        """`current(session_id)`, or SignInRequired: what every settings page checks first."""
+        found = self.current(session_id)
+        if found is None:
+            raise SignInRequired()
+        return found
 
     def current_and_app(self, session_id: str | None, client_id: str) -> tuple[WebSession | None, App | None]:
         """`current(session_id)` and the app of `client_id` (None: no such app), in one read."""
