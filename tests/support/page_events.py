@@ -14,6 +14,7 @@ from oauth_authz import totp
 from oauth_authz.service.sessions import csrf_token
 from tests.support.data import (
     EVENT_CLIENT_ID,
+    EVENT_GRANT_ID,
     EVENT_MOMENT,
     EVENT_PENDING_SESSION_ID,
     EVENT_PERSONAL_TOKEN_ID,
@@ -122,6 +123,17 @@ def page_events() -> dict[str, dict[str, Any]]:
                 "expiration_date": "",
                 "scopes[]": "repo",
             },
+        ),
+        "settings_applications_page": _event("GET", "/settings/applications", cookie=session),
+        "revoke_application": _with_path_id(
+            _event(
+                "POST",
+                f"/settings/applications/{EVENT_GRANT_ID}/revoke",
+                cookie=session,
+                form={"authenticity_token": csrf_token(EVENT_SESSION_ID), "confirm": "1"},
+            ),
+            "/settings/applications/{grant_id}/revoke",
+            {"grant_id": str(EVENT_GRANT_ID)},
         ),
         "delete_personal_token": _with_path_id(
             _event(

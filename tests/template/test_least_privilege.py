@@ -104,6 +104,11 @@ NEEDS = {
         "dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem",
         "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
     },
+    "SettingsApplicationsPageFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+    "RevokeApplicationFunction": {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+    },
     "DeletePersonalTokenFunction": {
         "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
     },
@@ -114,6 +119,7 @@ READ_ONLY = {
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
     "LogoutPageFunction", "PageStylesheetFunction", "SettingsTokensPageFunction",
+    "SettingsApplicationsPageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {

@@ -46,6 +46,8 @@ PAGES = {
     ("POST", "/login/oauth/authorize"): "AuthorizeDecisionFunction",
     ("GET", "/login/assets/style.css"): "PageStylesheetFunction",
     ("GET", "/settings/tokens"): "SettingsTokensPageFunction",
+    ("GET", "/settings/applications"): "SettingsApplicationsPageFunction",
+    ("POST", "/settings/applications/{grant_id}/revoke"): "RevokeApplicationFunction",
     ("POST", "/settings/tokens"): "GenerateTokenFunction",
     ("POST", "/settings/tokens/{token_id}/delete"): "DeletePersonalTokenFunction",
 }

@@ -85,6 +85,8 @@ PAGES = {
     ("POST", "/login/oauth/authorize"),
     ("GET", "/login/assets/style.css"),
     ("GET", "/settings/tokens"),
+    ("GET", "/settings/applications"),
+    ("POST", "/settings/applications/{grant_id}/revoke"),
     ("POST", "/settings/tokens"),
     ("POST", "/settings/tokens/{token_id}/delete"),
 }

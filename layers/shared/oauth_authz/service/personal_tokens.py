@@ -15,7 +15,7 @@ from oauth_authz.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from oauth_authz.models.domain import PERSONAL_CLIENT_ID, Authorization, IssuedToken, Principal, WebSession
 from oauth_authz.service.authorizations import AuthorizationService, authorization_service
 from oauth_authz.service.retries import with_retries
-from oauth_authz.service.sessions import Sessions, sessions
+from oauth_authz.service.sessions import Sessions, principal, sessions
 from oauth_authz.settings import Settings, get_settings
 
 PER_PAGE = 30
@@ -37,10 +37,6 @@ class TokenList:
     rows: list[TokenRow]
     page: int
     has_next: bool
-
-
-def principal(session: WebSession) -> Principal:
-    return Principal(kind="user", user_id=session.user_id, login=session.login)
 
 
 def expiry(choice: str, custom: str, moment: datetime, never_allowed: bool) -> datetime | None:

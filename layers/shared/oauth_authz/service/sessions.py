@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from oauth_authz import clock
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import App, WebSession
+from oauth_authz.models.domain import App, Principal, WebSession
 from oauth_authz.service.authentication import Authenticator, authenticator
 from oauth_authz.service.oauth_web_flow import readable_client_id
 from oauth_authz.settings import get_settings
@@ -65,6 +65,11 @@ class Started:
     @property
     def pending(self) -> bool:
         return self.session.pending_two_factor
+
+
+def principal(session: WebSession) -> Principal:
+    """The signed-in user of a session, as the services that act for a user take them."""
+    return Principal(kind="user", user_id=session.user_id, login=session.login)
 
 
 class SignInRequired(Exception):
