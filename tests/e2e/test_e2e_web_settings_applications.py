@@ -89,11 +89,13 @@ def test_a_user_sees_an_authorized_app_and_revokes_it(
         exchanged = requests.post(
             server.url + "/login/oauth/access_token",
             data={
-                "client_id": listed_app["client_id"], "client_secret": listed_app["client_secret"], "code": code,
+                "client_id": listed_app["client_id"],
+                "client_secret": listed_app["client_secret"],
+                "code": code,
             },
             headers={"Accept": "application/json"},
             timeout=30,
-        )  # fmt: skip
+        )
         token = exchanged.json()["access_token"]
         secrets.add(token)
         assert check_token(server, listed_app, token).status_code == 200

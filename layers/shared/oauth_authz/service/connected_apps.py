@@ -71,5 +71,3 @@ class ConnectedApps:
 @lru_cache(maxsize=1)
 def connected_apps() -> ConnectedApps:
     return ConnectedApps(sessions(), grant_service())
-
-
