@@ -193,6 +193,51 @@ def delete_token_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
     return lambda: copy.deepcopy(event)
 
 
+def _apps_owner() -> tuple[int, str]:
+    """A user who authorized three apps through the web flow, and a session of theirs: (a grant id, session)."""
+    from oauth_authz.service import oauth_web_flow
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.service.grants import grant_service
+    from oauth_authz.service.sessions import principal, sessions
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    login = "bench-apps"
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    session_id = _session(user.id, user.login)
+    for n in range(3):
+        client_id, secret = _web_app(f"Bench Listed App {n}")
+        params = {"client_id": client_id, "scope": "repo", "state": "bench"}
+        redirect = oauth_web_flow.approve(oauth_web_flow.parse_authorize_request(params), user.id, user.login)
+        code = redirect.split("code=", 1)[1].split("&", 1)[0]
+        oauth_web_flow.exchange({"client_id": client_id, "client_secret": secret, "code": code}, None)
+    grants = grant_service().list_grants(principal(sessions().signed_in(session_id)))
+    return grants[0].id, session_id
+
+
+def settings_applications(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Three authorized apps: the session (one GetItem), the grants and tokens (one Query of the user's
+    partition), the tokens' last uses (one BatchGetItem)."""
+    _, session_id = _apps_owner()
+    return lambda: page_event("settings_applications_page", cookie=f"{SESSION_COOKIE}={session_id}")
+
+
+def revoke_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Revoke's confirmation step (changes nothing): the session (one GetItem), the grants (one Query)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    grant_id, session_id = _apps_owner()
+    event = page_event(
+        "revoke_application",
+        cookie=f"{SESSION_COOKIE}={session_id}",
+        form={"authenticity_token": csrf_token(session_id)},
+    )
+    event["path"] = f"/settings/applications/{grant_id}/revoke"
+    event["pathParameters"] = {"grant_id": str(grant_id)}
+    return lambda: copy.deepcopy(event)
+
+
 # ------------------------------------------------------------------------------------- part 7: rendering
 def _fixed_twin(path: str) -> Any:
     """A page resolver with one route at `path` answering a fixed string with the pages' headers."""

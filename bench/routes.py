@@ -539,6 +539,22 @@ def _page_scenarios() -> list[Scenario]:
         page(
             "settings_tokens", "GET /settings/tokens", "settings_tokens_page", 3, pages.settings_tokens, "200"
         ),
+        page(
+            "settings_applications",
+            "GET /settings/applications",
+            "settings_applications_page",
+            3,
+            pages.settings_applications,
+            "200",
+        ),
+        page(
+            "revoke_confirmation",
+            "POST /settings/applications/{id}/revoke (confirmation)",
+            "revoke_application",
+            2,
+            pages.revoke_confirmation,
+            "200",
+        ),
         page("generate_token", "POST /settings/tokens", "generate_token", 4, pages.generate_token, "200"),
         page(
             "delete_token_confirmation",
