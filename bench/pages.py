@@ -194,7 +194,7 @@ def delete_token_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
 
 
 def _apps_owner() -> tuple[int, str]:
-    """A user who authorized three apps through the web flow, and a session of theirs: (a grant id, session)."""
+    """A user who authorized three apps through the web flow, and their session: (a grant id, session)."""
     from oauth_authz.service import oauth_web_flow
     from oauth_authz.service.accounts import Accounts
     from oauth_authz.service.grants import grant_service
