@@ -125,6 +125,23 @@ def page_events() -> dict[str, dict[str, Any]]:
             },
         ),
         "settings_applications_page": _event("GET", "/settings/applications", cookie=session),
+        "settings_security_page": _event("GET", "/settings/security", cookie=session),
+        "enable_two_factor": _event(
+            "POST",
+            "/settings/security/two-factor",
+            cookie=session,
+            form={"authenticity_token": csrf_token(EVENT_SESSION_ID)},
+        ),
+        "disable_two_factor": _event(
+            "POST",
+            "/settings/security/two-factor/disable",
+            cookie=session,
+            form={
+                "authenticity_token": csrf_token(EVENT_SESSION_ID),
+                "password": OCTOCAT_PASSWORD,
+                "app_otp": event_code(),
+            },
+        ),
         "revoke_application": _with_path_id(
             _event(
                 "POST",

@@ -109,6 +109,12 @@ NEEDS = {
         "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
     },
+    "SettingsSecurityPageFunction": {"dynamodb:GetItem"},
+    "EnableTwoFactorFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Encrypt", "kms:Decrypt"},
+    "DisableTwoFactorFunction": {
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "kms:Decrypt",
+    },
     "DeletePersonalTokenFunction": {
         "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
     },
@@ -119,7 +125,7 @@ READ_ONLY = {
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
     "LogoutPageFunction", "PageStylesheetFunction", "SettingsTokensPageFunction",
-    "SettingsApplicationsPageFunction",
+    "SettingsApplicationsPageFunction", "SettingsSecurityPageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {
@@ -163,7 +169,8 @@ def test_no_resource_is_a_wildcard(translated: dict[str, Any], function: str) ->
         targets = resource if isinstance(resource, list) else [resource]
         for target in targets:
             assert target != "*" and "*" not in str(target), (function, target)
-            expected = {"Fn::GetAtt": ["TotpKey", "Arn"]} if _actions(statement) == {"kms:Decrypt"} else None
+            kms = _actions(statement) in ({"kms:Decrypt"}, {"kms:Encrypt"})  # the seeds' key, nothing else
+            expected = {"Fn::GetAtt": ["TotpKey", "Arn"]} if kms else None
             assert target == (expected or {"Fn::GetAtt": ["Table", "Arn"]}), (function, target)
 
 

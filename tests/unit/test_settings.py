@@ -152,4 +152,4 @@ def test_every_function_refuses_a_bad_environment_at_init(environ: pytest.Monkey
 
 
 def test_there_are_functions_to_check() -> None:
-    assert len(FUNCTIONS) == 37 and "authorizer" in FUNCTIONS  # 21 API, token endpoint, 14 pages, authorizer
+    assert len(FUNCTIONS) == 40 and "authorizer" in FUNCTIONS  # 21 API, token endpoint, 17 pages, authorizer

@@ -106,19 +106,24 @@ class Repository(SignInRecords):
             ExpressionAttributeValues=values,
         )
 
-    def set_totp(self, user: User, sealed: str | None) -> None:
-        """Enable (a sealed seed) or disable (None) two-factor authentication for a user."""
+    def set_totp(self, user: User, sealed: str | None, last_step: int = 0) -> None:
+        """Enable (a sealed seed) or disable (None) two-factor authentication for a user; `last_step`: the
+        step of a code already used (the settings page's confirming code), which sign-in will not take."""
         if sealed is None:
-            update_expression, values = "REMOVE totp_sealed SET totp_last_step = :zero", {}
+            update_expression, values = "REMOVE totp_sealed SET totp_last_step = :step", {}
         else:
-            update_expression = "SET totp_sealed = :sealed, totp_last_step = :zero"
+            update_expression = "SET totp_sealed = :sealed, totp_last_step = :step"
             values = {":sealed": items.string(sealed)}
         self.table.call(
             "update_item",
             Key=items.key_attributes(keys.login_key(user.login)),
             UpdateExpression=update_expression,
             ConditionExpression="attribute_exists(PK) AND id = :id",
-            ExpressionAttributeValues={**values, ":zero": items.number(0), ":id": items.number(user.id)},
+            ExpressionAttributeValues={
+                **values,
+                ":step": items.number(last_step),
+                ":id": items.number(user.id),
+            },
         )
 
     # apps ----------------------------------------------------------------------------------------------
