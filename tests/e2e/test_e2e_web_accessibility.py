@@ -1,7 +1,7 @@
 """Accessibility: axe-core (the npm package of tests/e2e/node, its axe.min.js injected by Playwright) run in
 Chromium on every page a user meets: sign-in, two-factor, consent, sign-out, and each settings page and step
-(tokens, a new token, Delete's confirmation, authorized apps, Revoke's confirmation, security, the two-factor
-setup). No serious or critical violation on any of them (seen red with the Expiration select's label
+(tokens, a new token, Delete's confirmation, authorized apps, security, the two-factor setup, two-factor on).
+No serious or critical violation on any of them (seen red with the Expiration select's label
 dropped from the tokens page: `select-name`, critical).
 
 The pages' CSP allows no inline script, which is what `add_script_tag` adds: the browser context bypasses

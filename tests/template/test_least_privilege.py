@@ -212,7 +212,7 @@ def test_alarms_on_server_errors_and_throttles(template: dict[str, Any]) -> None
 def test_the_parameters_an_operator_sets(template: dict[str, Any]) -> None:
     assert {
         "Stage", "LogRetentionInDays", "LogLevel", "AllowedScopes", "MaxTokenLifetimeSeconds",
-        "LockoutThreshold", "LockoutWindowSeconds", "AuthCacheSeconds",
+        "LockoutThreshold", "LockoutWindowSeconds", "AuthCacheSeconds", "AllowTokensWithoutExpiry",
     } <= set(template["Parameters"])  # fmt: skip
 
 
