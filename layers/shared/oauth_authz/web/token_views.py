@@ -139,11 +139,12 @@ SCOPES_FIELD = "scopes[]"
 def page_number(app: APIGatewayRestResolver) -> int:
     """`?page=N` (1 when absent or not a small positive number)."""
     given = app.current_event.get_query_string_value("page", "1") or "1"
-    return int(given) if given.isdigit() and 0 < len(given) <= 4 and int(given) > 0 else 1
+    readable = given.isascii() and given.isdigit() and 0 < len(given) <= 4  # not "²" nor "٣"
+    return int(given) if readable and int(given) > 0 else 1
 
 
 def path_id(given: str) -> int:
     """An id in the path; anything that is not one is not found."""
-    if not given.isdigit() or len(given) > 19:
+    if not (given.isascii() and given.isdigit()) or len(given) > 19:
         raise NotFound()
     return int(given)
