@@ -1,4 +1,4 @@
-"""`service/personal_tokens.py`: when a token made on the settings page expires, for each choice of the form."""
+"""`service/personal_tokens.py`: when a token made on the settings page expires, for each choice."""
 
 from __future__ import annotations
 
