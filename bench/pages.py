@@ -238,6 +238,33 @@ def revoke_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
     return lambda: copy.deepcopy(event)
 
 
+def _security_user() -> str:
+    """A user without two-factor, and a session of theirs."""
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    login = "bench-security"
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    return _session(user.id, user.login)
+
+
+def settings_security(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The security page: the session and the user (one GetItem each)."""
+    cookie = f"{SESSION_COOKIE}={_security_user()}"
+    return lambda: page_event("settings_security_page", cookie=cookie)
+
+
+def two_factor_setup(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The setup step (a new seed, nothing stored): the session and the user (one GetItem each)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    session_id = _security_user()
+    form = {"authenticity_token": csrf_token(session_id)}
+    return lambda: page_event("enable_two_factor", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+
 # ------------------------------------------------------------------------------------- part 7: rendering
 def _fixed_twin(path: str) -> Any:
     """A page resolver with one route at `path` answering a fixed string with the pages' headers."""
