@@ -556,8 +556,8 @@ def _page_scenarios() -> list[Scenario]:
             "200",
         ),
         page(
-            "settings_security", "GET /settings/security", "settings_security_page", 2, pages.settings_security,
-            "200",
+            "settings_security", "GET /settings/security", "settings_security_page", 2,
+            pages.settings_security, "200",
         ),  # fmt: skip
         page(
             "two_factor_setup", "POST /settings/security/two-factor (setup)", "enable_two_factor", 2,
