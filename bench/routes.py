@@ -556,13 +556,21 @@ def _page_scenarios() -> list[Scenario]:
             "200",
         ),
         page(
-            "settings_security", "GET /settings/security", "settings_security_page", 2,
-            pages.settings_security, "200",
-        ),  # fmt: skip
+            "settings_security",
+            "GET /settings/security",
+            "settings_security_page",
+            2,
+            pages.settings_security,
+            "200",
+        ),
         page(
-            "two_factor_setup", "POST /settings/security/two-factor (setup)", "enable_two_factor", 2,
-            pages.two_factor_setup, "200",
-        ),  # fmt: skip
+            "two_factor_setup",
+            "POST /settings/security/two-factor (setup)",
+            "enable_two_factor",
+            2,
+            pages.two_factor_setup,
+            "200",
+        ),
         page("generate_token", "POST /settings/tokens", "generate_token", 4, pages.generate_token, "200"),
         page(
             "delete_token_confirmation",
