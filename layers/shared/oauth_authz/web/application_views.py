@@ -31,7 +31,7 @@ def applications_page(app: APIGatewayRestResolver, session_id: str, listing: App
         "root": root,
         "login": listing.session.login,
         "csrf": csrf_token(session_id),
-        "rows": [app_row(r.grant, r.scopes, day(r.last_used_at, "Never used")) for r in listing.rows],
+        "rows": [app_row(r.grant, r.scopes, day(r.last_used_at, "never")) for r in listing.rows],
         "page": listing.page,
         "has_next": listing.has_next,
         "current": "applications",
