@@ -131,6 +131,140 @@ def sign_in_page(world: w.World) -> Callable[[], dict[str, Any]]:
     return lambda: page_event("login_page", query={"return_to": "/v1/login"})
 
 
+def _token_owner(login: str, tokens: int) -> tuple[int, str]:
+    """A user with `tokens` personal access tokens and a session of theirs: (first token id, session)."""
+    from oauth_authz.models.domain import Principal
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.service.authorizations import authorization_service
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    owner = Principal(kind="user", user_id=user.id, login=user.login)
+    made = [
+        authorization_service().create_personal(owner, f"bench token {n}", ["repo"], None).authorization.id
+        for n in range(tokens)
+    ]
+    return made[0] if made else 0, _session(user.id, user.login)
+
+
+def settings_tokens(world: w.World) -> Callable[[], dict[str, Any]]:
+    """A user with five tokens: the session (one GetItem), the tokens (one Query), their last uses (one
+    BatchGetItem)."""
+    _, session_id = _token_owner("bench-tokens-list", 5)
+    return lambda: page_event("settings_tokens_page", cookie=f"{SESSION_COOKIE}={session_id}")
+
+
+def generate_token(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Generate, a new note each time: the session (one GetItem), the token (one transaction), then the list
+    that now holds it (one Query, one BatchGetItem)."""
+    from itertools import count
+
+    from oauth_authz.service.sessions import csrf_token
+
+    _, session_id = _token_owner("bench-tokens-generate", 0)
+    numbers = count()
+
+    def make() -> dict[str, Any]:
+        form = {
+            "authenticity_token": csrf_token(session_id),
+            "note": f"generated {next(numbers)} {time.monotonic_ns()}",
+            "expiration": "30",
+            "scopes[]": "repo",
+        }
+        return page_event("generate_token", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+    return make
+
+
+def delete_token_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Delete's confirmation step (changes nothing): the session and the token, one GetItem each."""
+    from oauth_authz.service.sessions import csrf_token
+
+    token_id, session_id = _token_owner("bench-tokens-delete", 1)
+    event = page_event(
+        "delete_personal_token",
+        cookie=f"{SESSION_COOKIE}={session_id}",
+        form={"authenticity_token": csrf_token(session_id)},
+    )
+    event["path"] = f"/settings/tokens/{token_id}/delete"
+    event["pathParameters"] = {"token_id": str(token_id)}
+    return lambda: copy.deepcopy(event)
+
+
+def _apps_owner() -> tuple[int, str]:
+    """A user who authorized three apps through the web flow, and their session: (a grant id, session)."""
+    from oauth_authz.service import oauth_web_flow
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.service.grants import grant_service
+    from oauth_authz.service.sessions import principal, sessions
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    login = "bench-apps"
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    session_id = _session(user.id, user.login)
+    for n in range(3):
+        client_id, secret = _web_app(f"Bench Listed App {n}")
+        params = {"client_id": client_id, "scope": "repo", "state": "bench"}
+        redirect = oauth_web_flow.approve(oauth_web_flow.parse_authorize_request(params), user.id, user.login)
+        code = redirect.split("code=", 1)[1].split("&", 1)[0]
+        oauth_web_flow.exchange({"client_id": client_id, "client_secret": secret, "code": code}, None)
+    grants = grant_service().list_grants(principal(sessions().signed_in(session_id)))
+    return grants[0].id, session_id
+
+
+def settings_applications(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Three authorized apps: the session (one GetItem), the grants and tokens (one Query of the user's
+    partition), the tokens' last uses (one BatchGetItem)."""
+    _, session_id = _apps_owner()
+    return lambda: page_event("settings_applications_page", cookie=f"{SESSION_COOKIE}={session_id}")
+
+
+def revoke_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Revoke's confirmation step (changes nothing): the session (one GetItem), the grants (one Query)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    grant_id, session_id = _apps_owner()
+    event = page_event(
+        "revoke_application",
+        cookie=f"{SESSION_COOKIE}={session_id}",
+        form={"authenticity_token": csrf_token(session_id)},
+    )
+    event["path"] = f"/settings/applications/{grant_id}/revoke"
+    event["pathParameters"] = {"grant_id": str(grant_id)}
+    return lambda: copy.deepcopy(event)
+
+
+def _security_user() -> str:
+    """A user without two-factor, and a session of theirs."""
+    from oauth_authz.service.accounts import Accounts
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    repository = Repository(get_settings().table_name)
+    login = "bench-security"
+    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    return _session(user.id, user.login)
+
+
+def settings_security(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The security page: the session and the user (one GetItem each)."""
+    cookie = f"{SESSION_COOKIE}={_security_user()}"
+    return lambda: page_event("settings_security_page", cookie=cookie)
+
+
+def two_factor_setup(world: w.World) -> Callable[[], dict[str, Any]]:
+    """The setup step (a new seed, nothing stored): the session and the user (one GetItem each)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    session_id = _security_user()
+    form = {"authenticity_token": csrf_token(session_id)}
+    return lambda: page_event("enable_two_factor", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+
 # ------------------------------------------------------------------------------------- part 7: rendering
 def _fixed_twin(path: str) -> Any:
     """A page resolver with one route at `path` answering a fixed string with the pages' headers."""

@@ -556,6 +556,51 @@ def _page_scenarios() -> list[Scenario]:
         page(
             "consent_post", "POST /login/oauth/authorize", "authorize_decision", 2, pages.consent_post, "302"
         ),
+        # SPEC 11's settings pages: the session, then what the page shows or changes.
+        page(
+            "settings_tokens", "GET /settings/tokens", "settings_tokens_page", 3, pages.settings_tokens, "200"
+        ),
+        page(
+            "settings_applications",
+            "GET /settings/applications",
+            "settings_applications_page",
+            3,
+            pages.settings_applications,
+            "200",
+        ),
+        page(
+            "revoke_confirmation",
+            "POST /settings/applications/{id}/revoke (confirmation)",
+            "revoke_application",
+            2,
+            pages.revoke_confirmation,
+            "200",
+        ),
+        page(
+            "settings_security",
+            "GET /settings/security",
+            "settings_security_page",
+            2,
+            pages.settings_security,
+            "200",
+        ),
+        page(
+            "two_factor_setup",
+            "POST /settings/security/two-factor (setup)",
+            "enable_two_factor",
+            2,
+            pages.two_factor_setup,
+            "200",
+        ),
+        page("generate_token", "POST /settings/tokens", "generate_token", 4, pages.generate_token, "200"),
+        page(
+            "delete_token_confirmation",
+            "POST /settings/tokens/{id}/delete (confirmation)",
+            "delete_personal_token",
+            2,
+            pages.delete_token_confirmation,
+            "200",
+        ),
     ]
 
 

@@ -32,6 +32,7 @@ MEDIA_TYPE = "github.v3; format=json"
 # The OAuth token the application endpoints' events name (a well-formed gho_ token), the grant id they use.
 EVENT_TOKEN = "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"
 EVENT_GRANT_ID = 1
+EVENT_PERSONAL_TOKEN_ID = 42  # the personal access token the settings pages' delete event names
 APPS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/apps#oauth-applications"
 
 

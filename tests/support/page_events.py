@@ -14,8 +14,10 @@ from oauth_authz import totp
 from oauth_authz.service.sessions import csrf_token
 from tests.support.data import (
     EVENT_CLIENT_ID,
+    EVENT_GRANT_ID,
     EVENT_MOMENT,
     EVENT_PENDING_SESSION_ID,
+    EVENT_PERSONAL_TOKEN_ID,
     EVENT_PRESESSION_ID,
     EVENT_SESSION_ID,
     EVENT_TOTP_SEED,
@@ -127,7 +129,66 @@ def page_events() -> dict[str, dict[str, Any]]:
                 "authorize": "1",
             },
         ),
+        "settings_tokens_page": _event("GET", "/settings/tokens", cookie=session),
+        "generate_token": _event(
+            "POST",
+            "/settings/tokens",
+            cookie=session,
+            form={
+                "authenticity_token": csrf_token(EVENT_SESSION_ID),
+                "note": "deploy script",
+                "expiration": "30",
+                "expiration_date": "",
+                "scopes[]": "repo",
+            },
+        ),
+        "settings_applications_page": _event("GET", "/settings/applications", cookie=session),
+        "settings_security_page": _event("GET", "/settings/security", cookie=session),
+        "enable_two_factor": _event(
+            "POST",
+            "/settings/security/two-factor",
+            cookie=session,
+            form={"authenticity_token": csrf_token(EVENT_SESSION_ID)},
+        ),
+        "disable_two_factor": _event(
+            "POST",
+            "/settings/security/two-factor/disable",
+            cookie=session,
+            form={
+                "authenticity_token": csrf_token(EVENT_SESSION_ID),
+                "password": OCTOCAT_PASSWORD,
+                "app_otp": event_code(),
+            },
+        ),
+        "revoke_application": _with_path_id(
+            _event(
+                "POST",
+                f"/settings/applications/{EVENT_GRANT_ID}/revoke",
+                cookie=session,
+                form={"authenticity_token": csrf_token(EVENT_SESSION_ID), "confirm": "1"},
+            ),
+            "/settings/applications/{grant_id}/revoke",
+            {"grant_id": str(EVENT_GRANT_ID)},
+        ),
+        "delete_personal_token": _with_path_id(
+            _event(
+                "POST",
+                f"/settings/tokens/{EVENT_PERSONAL_TOKEN_ID}/delete",
+                cookie=session,
+                form={"authenticity_token": csrf_token(EVENT_SESSION_ID), "confirm": "1"},
+            ),
+            "/settings/tokens/{token_id}/delete",
+            {"token_id": str(EVENT_PERSONAL_TOKEN_ID)},
+        ),
     }
+
+
+def _with_path_id(event: dict[str, Any], resource: str, parameters: dict[str, str]) -> dict[str, Any]:
+    """The event of a route with a path parameter: API Gateway names the resource by its template."""
+    event["resource"] = resource
+    event["pathParameters"] = parameters
+    event["requestContext"]["resourcePath"] = resource
+    return event
 
 
 def render(event: dict[str, Any]) -> str:

@@ -103,13 +103,34 @@ NEEDS = {
     "DevicePageFunction": {"dynamodb:GetItem"},
     "DeviceEntryFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
     "DeviceDecisionFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    # the settings pages (SPEC 11): the session's read, then the Authorizations API's own operations
+    "SettingsTokensPageFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+    "GenerateTokenFunction": {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem",
+        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+    },
+    "SettingsApplicationsPageFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+    "RevokeApplicationFunction": {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+    },
+    "SettingsSecurityPageFunction": {"dynamodb:GetItem"},
+    "EnableTwoFactorFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Encrypt", "kms:Decrypt"},
+    "DisableTwoFactorFunction": {
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "kms:Decrypt",
+    },
+    "DeletePersonalTokenFunction": {
+        "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+    },
 }  # fmt: skip
 READ_ONLY = {
     "ListAuthorizationsFunction", "GetAuthorizationFunction", "ListGrantsFunction", "GetGrantFunction",
     "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
-    "LogoutPageFunction", "PageStylesheetFunction", "DevicePageFunction",
+    "LogoutPageFunction", "PageStylesheetFunction", "DevicePageFunction", "SettingsTokensPageFunction",
+    "SettingsApplicationsPageFunction", "SettingsSecurityPageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.
 SAM_MANAGED = {
@@ -153,7 +174,8 @@ def test_no_resource_is_a_wildcard(translated: dict[str, Any], function: str) ->
         targets = resource if isinstance(resource, list) else [resource]
         for target in targets:
             assert target != "*" and "*" not in str(target), (function, target)
-            expected = {"Fn::GetAtt": ["TotpKey", "Arn"]} if _actions(statement) == {"kms:Decrypt"} else None
+            kms = _actions(statement) in ({"kms:Decrypt"}, {"kms:Encrypt"})  # the seeds' key, nothing else
+            expected = {"Fn::GetAtt": ["TotpKey", "Arn"]} if kms else None
             assert target == (expected or {"Fn::GetAtt": ["Table", "Arn"]}), (function, target)
 
 
@@ -195,7 +217,7 @@ def test_alarms_on_server_errors_and_throttles(template: dict[str, Any]) -> None
 def test_the_parameters_an_operator_sets(template: dict[str, Any]) -> None:
     assert {
         "Stage", "LogRetentionInDays", "LogLevel", "AllowedScopes", "MaxTokenLifetimeSeconds",
-        "LockoutThreshold", "LockoutWindowSeconds", "AuthCacheSeconds",
+        "LockoutThreshold", "LockoutWindowSeconds", "AuthCacheSeconds", "AllowTokensWithoutExpiry",
     } <= set(template["Parameters"])  # fmt: skip
 
 

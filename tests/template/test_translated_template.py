@@ -49,6 +49,14 @@ PAGES = {
     ("GET", "/login/device"): "DevicePageFunction",
     ("POST", "/login/device"): "DeviceEntryFunction",
     ("POST", "/login/device/authorize"): "DeviceDecisionFunction",
+    ("GET", "/settings/tokens"): "SettingsTokensPageFunction",
+    ("GET", "/settings/applications"): "SettingsApplicationsPageFunction",
+    ("GET", "/settings/security"): "SettingsSecurityPageFunction",
+    ("POST", "/settings/security/two-factor"): "EnableTwoFactorFunction",
+    ("POST", "/settings/security/two-factor/disable"): "DisableTwoFactorFunction",
+    ("POST", "/settings/applications/{grant_id}/revoke"): "RevokeApplicationFunction",
+    ("POST", "/settings/tokens"): "GenerateTokenFunction",
+    ("POST", "/settings/tokens/{token_id}/delete"): "DeletePersonalTokenFunction",
 }
 
 

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # A comma-separated list (not JSON); empty, or only commas and spaces: GitHub's scopes.
     allowed_scopes: Annotated[frozenset[str], NoDecode] = GITHUB_SCOPES
     max_token_lifetime_seconds: int = Field(default=0, ge=0)
+    # May a personal access token made on the settings page never expire (SPEC 11)?
+    allow_tokens_without_expiry: bool = True
     lockout_threshold: int = Field(default=10, ge=1)
     lockout_window_seconds: int = Field(default=900, ge=1)
     # How long a warm authorizer trusts a password it verified (0 = verify with argon2 every time).

@@ -99,10 +99,17 @@ class Gateway:
         #: What every function runs with (None: unset).
         self.environment: dict[str, str | None] = {**shared, **dict(runtime_environment or {})}
         layers = sam_model.layer_paths(template)
+        # the runtime's variables win over a function's own: locally, the data dir's key seals the TOTP seeds
+        # in place of the stack's KMS key (a function that seals, not only opens, names `TOTP_KMS_KEY_ID`)
+        runtime = dict(runtime_environment or {})
         self.pools = {
             logical_id: FunctionPool(
                 spec,
-                {key: value for key, value in environments[logical_id].items() if shared.get(key) != value},
+                {
+                    key: value
+                    for key, value in environments[logical_id].items()
+                    if shared.get(key) != value and key not in runtime
+                },
                 max_instances,
                 self.environment,
                 sys_path=layers,

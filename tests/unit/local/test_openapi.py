@@ -87,6 +87,14 @@ PAGES = {
     ("GET", "/login/device"),
     ("POST", "/login/device"),
     ("POST", "/login/device/authorize"),
+    ("GET", "/settings/tokens"),
+    ("GET", "/settings/applications"),
+    ("GET", "/settings/security"),
+    ("POST", "/settings/security/two-factor"),
+    ("POST", "/settings/security/two-factor/disable"),
+    ("POST", "/settings/applications/{grant_id}/revoke"),
+    ("POST", "/settings/tokens"),
+    ("POST", "/settings/tokens/{token_id}/delete"),
 }
 
 

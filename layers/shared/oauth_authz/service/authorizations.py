@@ -67,7 +67,9 @@ class AuthorizationService:
             if body.note is None:
                 raise ValidationFailed(FieldError("note", ErrorCode.MISSING_FIELD))
             note = body.note
-            return with_retries(lambda: self._create_personal(user, scopes, note, body))
+            return with_retries(
+                lambda: self._create_personal(user, scopes, note, body.note_url, body.fingerprint)
+            )
         if body.client_secret is None:
             raise ValidationFailed(FieldError("client_secret", ErrorCode.MISSING_FIELD))
         client_id, secret = body.client_id, body.client_secret
@@ -114,13 +116,32 @@ class AuthorizationService:
 
         return with_retries(attempt)
 
+    def create_personal(
+        self, user: Principal, note: str, scopes: list[str], expires_at: datetime | None
+    ) -> IssuedToken:
+        """A personal access token that expires at `expires_at` (None: never), or sooner where the operator
+        caps token lifetimes: the settings pages' Generate, with the API's rules (note required and
+        unique, known scopes)."""
+        if not note:
+            raise ValidationFailed(FieldError("note", ErrorCode.MISSING_FIELD))
+        checked = self._scopes(scopes)
+        return with_retries(lambda: self._create_personal(user, checked, note, None, None, expires_at))
+
     def _create_personal(
-        self, user: Principal, scopes: list[str], note: str, body: CreateAuthorizationBody
+        self,
+        user: Principal,
+        scopes: list[str],
+        note: str,
+        note_url: str | None,
+        fingerprint: str | None,
+        expires_at: datetime | None = None,
     ) -> IssuedToken:
         token = tokens.new_token(tokens.TokenKind.PERSONAL)
         auth = self._new_authorization(
-            user, token, None, note, PERSONAL_APP_URL, scopes, note, body.note_url, body.fingerprint
+            user, token, None, note, PERSONAL_APP_URL, scopes, note, note_url, fingerprint
         )
+        if expires_at is not None and (auth.expires_at is None or expires_at < auth.expires_at):
+            auth = replace(auth, expires_at=expires_at)
         try:
             self.repository.create_authorization(auth)
         except WriteConflict as conflict:

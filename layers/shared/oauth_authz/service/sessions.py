@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from oauth_authz import clock
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import App, WebSession
+from oauth_authz.models.domain import App, Principal, WebSession
 from oauth_authz.service.authentication import Authenticator, authenticator
 from oauth_authz.service.oauth_web_flow import readable_client_id
 from oauth_authz.settings import get_settings
@@ -67,6 +67,15 @@ class Started:
         return self.session.pending_two_factor
 
 
+def principal(session: WebSession) -> Principal:
+    """The signed-in user of a session, as the services that act for a user take them."""
+    return Principal(kind="user", user_id=session.user_id, login=session.login)
+
+
+class SignInRequired(Exception):
+    """A page for signed-in users only, asked for without a signed-in session: the sign-in page is next."""
+
+
 @dataclass(frozen=True)
 class Refused:
     failure: AuthFailure
@@ -86,6 +95,13 @@ class Sessions:
         """The signed-in user's session, or None (no cookie, unknown, expired, or still pending)."""
         found = self._lookup(session_id)
         return None if found is None or found.pending_two_factor else found
+
+    def signed_in(self, session_id: str | None) -> WebSession:
+        """`current(session_id)`, or SignInRequired: what every settings page checks first."""
+        found = self.current(session_id)
+        if found is None:
+            raise SignInRequired()
+        return found
 
     def current_and_app(self, session_id: str | None, client_id: str) -> tuple[WebSession | None, App | None]:
         """`current(session_id)` and the app of `client_id` (None: no such app), in one read."""

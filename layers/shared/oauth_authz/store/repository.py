@@ -108,19 +108,24 @@ class Repository(SignInRecords):
             ExpressionAttributeValues=values,
         )
 
-    def set_totp(self, user: User, sealed: str | None) -> None:
-        """Enable (a sealed seed) or disable (None) two-factor authentication for a user."""
+    def set_totp(self, user: User, sealed: str | None, last_step: int = 0) -> None:
+        """Enable (a sealed seed) or disable (None) two-factor authentication for a user; `last_step`: the
+        step of a code already used (the settings page's confirming code), which sign-in will not take."""
         if sealed is None:
-            update_expression, values = "REMOVE totp_sealed SET totp_last_step = :zero", {}
+            update_expression, values = "REMOVE totp_sealed SET totp_last_step = :step", {}
         else:
-            update_expression = "SET totp_sealed = :sealed, totp_last_step = :zero"
+            update_expression = "SET totp_sealed = :sealed, totp_last_step = :step"
             values = {":sealed": items.string(sealed)}
         self.table.call(
             "update_item",
             Key=items.key_attributes(keys.login_key(user.login)),
             UpdateExpression=update_expression,
             ConditionExpression="attribute_exists(PK) AND id = :id",
-            ExpressionAttributeValues={**values, ":zero": items.number(0), ":id": items.number(user.id)},
+            ExpressionAttributeValues={
+                **values,
+                ":step": items.number(last_step),
+                ":id": items.number(user.id),
+            },
         )
 
     # apps ----------------------------------------------------------------------------------------------
@@ -174,6 +179,15 @@ class Repository(SignInRecords):
             keys.user_partition(user_id), keys.AUTH_PREFIX, FilterExpression="attribute_not_exists(client_id)"
         )
         return [items.authorization_from_item(item) for item in found]
+
+    def last_uses(self, hashed_tokens: list[str]) -> dict[str, datetime]:
+        """When each token was last used (tokens never used, or gone, are left out): one BatchGetItem of the
+        tokens' own items, where the last use is kept (at most 100 tokens)."""
+        if not hashed_tokens:
+            return {}
+        found = self.table.batch_get({hashed: keys.token_key(hashed) for hashed in hashed_tokens[:100]})
+        uses = {hashed: items.authorization_from_item(item).last_used_at for hashed, item in found.items()}
+        return {hashed: moment for hashed, moment in uses.items() if moment is not None}
 
     def app_context(self, user_id: int, client_id: str, fingerprint: str | None) -> AppContext:
         """The app, the authorization holding (user, app, fingerprint) if any, and the grant, in one read."""

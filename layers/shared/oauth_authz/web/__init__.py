@@ -17,6 +17,7 @@ from oauth_authz.web.cookies import (
 from oauth_authz.web.forms import (
     CsrfRefused,
     form,
+    form_list,
     require_csrf,
     safe_return_to,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "cookie_value",
     "error_page",
     "form",
+    "form_list",
     "handle",
     "page",
     "redirect",

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from oauth_authz.service.sessions import csrf_matches
 
 MAX_FORM = 16 * 1024
+MAX_FIELDS = 96  # the token form: its scopes, note, expiry and CSRF token
 CSRF_FIELD = "authenticity_token"  # GitHub's name for it
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
@@ -19,25 +20,34 @@ class CsrfRefused(Exception):
     """A form without the CSRF token bound to the browser's cookie: nothing is changed."""
 
 
-def form(app: APIGatewayRestResolver) -> dict[str, str]:
-    """The form's fields (the first value of each); anything that is not a readable form gives none."""
+def _pairs(app: APIGatewayRestResolver) -> list[tuple[str, str]]:
+    """The form's (name, value) pairs; anything that is not a readable form gives none."""
     event = app.current_event.raw_event
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 (UnicodeDecodeError)
-            return {}
+            return []
     if len(body) > MAX_FORM:
-        return {}
+        return []
     try:
-        pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=64, errors="replace")
+        return parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="replace")
     except ValueError:  # more fields than any of our forms has
-        return {}
+        return []
+
+
+def form(app: APIGatewayRestResolver) -> dict[str, str]:
+    """The form's fields (the first value of each); anything that is not a readable form gives none."""
     fields: dict[str, str] = {}
-    for name, value in pairs:
+    for name, value in _pairs(app):
         fields.setdefault(name, value)
     return fields
+
+
+def form_list(app: APIGatewayRestResolver, name: str) -> list[str]:
+    """Every value of a field the form may repeat (a group of checkboxes), in order."""
+    return [value for field, value in _pairs(app) if field == name]
 
 
 def require_csrf(cookie_secret: str | None, fields: dict[str, str]) -> None:

@@ -8,16 +8,18 @@ only: no `/api/v3` prefix is stripped, so a page under `/api/v3` is not found.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oauth_authz.errors import StoreUnavailable
+from oauth_authz.errors import NotFound, StoreUnavailable
 from oauth_authz.http.pages import base_url
 from oauth_authz.observability import logger
+from oauth_authz.service.sessions import SignInRequired
 from oauth_authz.web.forms import CsrfRefused
-from oauth_authz.web.rendering import error_page, security_headers
+from oauth_authz.web.rendering import error_page, redirect, security_headers
 
 
 def site_base(app: APIGatewayRestResolver) -> str:
@@ -58,7 +60,15 @@ def resolver() -> PageResolver:
             **{"Retry-After": str(error.retry_after)},
         )
 
-    def _not_found(_: NotFoundError) -> Response[str]:
+    def _sign_in(_: SignInRequired) -> Response[str]:
+        """To the sign-in page, and back to this page after (a form's page, for a POST)."""
+        path = app.current_event.path
+        if app.current_event.http_method != "GET":
+            path = "/".join(path.split("/")[:3])  # /settings/<page>
+        return_to = site_root(app) + path
+        return redirect(f"{site_root(app)}/login?{urlencode({'return_to': return_to})}", status=303)
+
+    def _not_found(_: NotFoundError | NotFound) -> Response[str]:
         return error_page(404, "Page not found", "There is no page at this address.", site_root(app))
 
     def _internal(error: Exception) -> Response[str]:
@@ -67,7 +77,9 @@ def resolver() -> PageResolver:
 
     app.exception_handler(CsrfRefused)(_csrf)
     app.exception_handler(StoreUnavailable)(_unavailable)
+    app.exception_handler(SignInRequired)(_sign_in)
     app.exception_handler(NotFoundError)(_not_found)
+    app.exception_handler(NotFound)(_not_found)
     app.exception_handler(Exception)(_internal)
     return app
 

@@ -50,6 +50,8 @@ WORDS = {
     "read:ssh_signing_key": "Read public user SSH signing keys",
     "write:discussion": "Read and write team discussions",
     "read:discussion": "Read team discussions",
+    "copilot": "Full control of GitHub Copilot settings and seat assignments",
+    "manage_billing:copilot": "View and edit Copilot Business seat assignments",
     "site_admin": "Full control of the GitHub Enterprise instance",
 }
 

@@ -1,0 +1,32 @@
+"""GET /settings/security: two-factor authentication on or off for the signed-in user (SPEC 11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz import web
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.two_factor_settings import two_factor_settings
+from oauth_authz.settings import get_settings
+from oauth_authz.web.security_views import security_page
+
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
+app = web.resolver()
+
+
+@app.get("/settings/security")
+def settings_security_page() -> Response[str]:
+    session_id = web.cookie_value(app, web.SESSION_COOKIE)
+    _, user = two_factor_settings().status(session_id)
+    return security_page(app, session_id or "", user)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return web.handle(app, event, context)
