@@ -2,9 +2,9 @@
 
 A user clones the repository and has nothing beside it, so a test, a link or a script that reaches for
 `../something` (or an absolute path on the machine it was written on) works for its author and fails for
-everyone else. Seen red with `tests/support/schemas.py` reading GitHub's reference from `../shared/reference`,
-and with the README linking `../shared/SPEC.md`. `.ci/run` proves the rest by running the suite in a copy of
-the clone with nothing beside it.
+everyone else. Seen red with `tests/support/schemas.py` reading GitHub's reference from a folder beside the
+clone, and with the README linking the contract there. `.ci/run` proves the rest by running the suite in a
+copy of the clone with nothing beside it.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_no_tracked_file_names_a_path_outside_the_repository() -> None:
 @pytest.mark.parametrize(
     ("where", "line", "outside"),
     [
-        ("README.md", "The contract is [SPEC](../shared/SPEC.md).", True),
+        ("README.md", "The contract is [SPEC](" + "../" + "shared/SPEC.md).", True),
         ("tests/support/schemas.py", 'REFERENCE = Path(__file__).parents[2] / ".." / "shared"', True),
         ("docs/reference/README.md", "see ../../../elsewhere/file.txt", True),
         ("README.md", "open /work/shared/reference/x.json", True),

@@ -1,7 +1,8 @@
 """The device flow (SPEC section 10, RFC 8628 as GitHub runs it).
 
 1. The device asks `POST /login/device/code` (`request_codes`): a device code (40 hex characters, kept by
-   the device), a user code (`XXXX-XXXX`, shown to the user), the verification URI, 900 s, interval 5 s.
+   the device), a user code (four letters, a hyphen, four letters: shown to the user), the verification
+   URI, 900 s, interval 5 s.
 2. The user signs in at `/login/device`, types the user code (`lookup`), and approves or denies (`approve`,
    `deny`): the pages call these.
 3. The device polls `POST /login/oauth/access_token` with `grant_type=urn:ietf:params:oauth:grant-type:
@@ -90,7 +91,7 @@ class DeviceFlowDisabled(Exception):
 class PendingRequest:
     """What the device page shows for a user code: the app and the scopes it asks for."""
 
-    user_code: str  # XXXX-XXXX
+    user_code: str  # as shown: four letters, a hyphen, four letters (WDJB-MJHT)
     client_id: str
     app_name: str
     app_url: str

@@ -24,14 +24,15 @@ from oauth_authz.models.domain import (
     User,
 )
 from oauth_authz.store import items, keys
+from oauth_authz.store.codes import CODE, CodeRecords
 from oauth_authz.store.sign_ins import SignInRecords
 from oauth_authz.store.table import Table, Write, WriteConflict, delete, put, update
+from oauth_authz.store.user_records import UserRecords
 
 NOTE = "note"
 FINGERPRINT = "fingerprint"
 AUTHORIZATION = "authorization"
 GRANT = "grant"
-CODE = "code"
 
 
 class AlreadyExists(Exception):
@@ -55,16 +56,7 @@ def _versioned(version: int) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ExchangeContext:
-    """What exchanging a code needs, read in one BatchGetItem."""
-
-    code: AuthorizationCode | None
-    app: App | None
-    grant: Grant | None
-
-
-class Repository(SignInRecords):
+class Repository(SignInRecords, CodeRecords, UserRecords):
     # Three deletes per authorization (its item, its token copy, its claim; the id guard stays until its TTL)
     # and the grant's update, or in the last part the grant and its id guard: at most 92 of 100 actions.
     GRANT_PART = 30
@@ -87,46 +79,6 @@ class Repository(SignInRecords):
             if "user" in conflict.parts:
                 raise AlreadyExists(user.login) from conflict
             raise
-
-    def set_profile(self, user: User, name: str | None, email: str | None, moment: datetime) -> None:
-        """A user's name and email (None removes one), on the user's item."""
-        sets, removes = ["updated_at = :now"], []
-        values: dict[str, Any] = {":now": items.string(iso(moment)), ":id": items.number(user.id)}
-        for attribute, value in (("name", name), ("email", email)):
-            if value is None:
-                removes.append(f"#{attribute}")
-            else:
-                sets.append(f"#{attribute} = :{attribute}")
-                values[f":{attribute}"] = items.string(value)
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        self.table.call(
-            "update_item",
-            Key=items.key_attributes(keys.login_key(user.login)),
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(PK) AND id = :id",
-            ExpressionAttributeNames={"#name": "name", "#email": "email"},
-            ExpressionAttributeValues=values,
-        )
-
-    def set_totp(self, user: User, sealed: str | None, last_step: int = 0) -> None:
-        """Enable (a sealed seed) or disable (None) two-factor authentication for a user; `last_step`: the
-        step of a code already used (the settings page's confirming code), which sign-in will not take."""
-        if sealed is None:
-            update_expression, values = "REMOVE totp_sealed SET totp_last_step = :step", {}
-        else:
-            update_expression = "SET totp_sealed = :sealed, totp_last_step = :step"
-            values = {":sealed": items.string(sealed)}
-        self.table.call(
-            "update_item",
-            Key=items.key_attributes(keys.login_key(user.login)),
-            UpdateExpression=update_expression,
-            ConditionExpression="attribute_exists(PK) AND id = :id",
-            ExpressionAttributeValues={
-                **values,
-                ":step": items.number(last_step),
-                ":id": items.number(user.id),
-            },
-        )
 
     # apps ----------------------------------------------------------------------------------------------
 
@@ -236,26 +188,6 @@ class Repository(SignInRecords):
         if auth.client_id is not None:
             writes.append(_grant_entry_remove(auth, moment))
         self.table.transact(writes)
-
-    # web flow codes ------------------------------------------------------------------------------------
-
-    def create_code(self, code: AuthorizationCode) -> None:
-        self.table.transact([put(CODE, items.code_item(code))])
-
-    def exchange_context(self, hashed_code: str, client_id: str, user_id: int) -> ExchangeContext:
-        """The code, the app and the user's grant for the app: one BatchGetItem."""
-        found = self.table.batch_get(
-            {
-                "code": keys.code_key(hashed_code),
-                "app": keys.app_key(client_id),
-                "grant": keys.grant_key(user_id, client_id),
-            }
-        )
-        return ExchangeContext(
-            code=items.code_from_item(found["code"]) if "code" in found else None,
-            app=items.app_from_item(found["app"]) if "app" in found else None,
-            grant=items.grant_from_item(found["grant"]) if "grant" in found else None,
-        )
 
     def login_of(self, user_id: int) -> str:
         return str(self.table.get(keys.user_id_key(user_id))["login"]["S"])  # type: ignore[index]
