@@ -27,7 +27,8 @@ from tests.e2e.test_e2e_readme import (
     section_blocks,
     split_commands,
 )
-from tests.e2e.test_e2e_web_clients import CHROMIUM, Callback
+from tests.e2e.test_e2e_web_clients import CHROMIUM
+from tests.support.callback_server import Callback
 from tests.support.e2e import REPO_ROOT, Secrets, Server
 
 SECTION = "Walk-through: the web application flow"

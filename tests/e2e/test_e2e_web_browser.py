@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 import secrets as random_secrets
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +20,7 @@ from playwright.sync_api import expect, sync_playwright
 from requests_oauthlib import OAuth2Session
 
 from tests.e2e.conftest import Cli
+from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,36 +33,6 @@ SCREENSHOTS = (
 )
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-class Callback:
-    """The app's callback: records each query it receives and answers a small page."""
-
-    def __init__(self) -> None:
-        self.queries: list[dict[str, list[str]]] = []
-        seen = self.queries
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
-                if urlsplit(self.path).path == "/callback":  # not the browser's /favicon.ico
-                    seen.append(parse_qs(urlsplit(self.path).query))
-                body = b"<!doctype html><title>callback</title><p>Back at the app.</p>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture(scope="module")

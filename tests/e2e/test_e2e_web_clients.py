@@ -18,11 +18,9 @@ import json
 import secrets as random_secrets
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -35,42 +33,13 @@ from requests_oauthlib import OAuth2Session
 
 from oauth_authz import totp
 from tests.e2e.conftest import Cli
+from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 NODE_HARNESS = Path(__file__).resolve().parent / "node"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-class Callback:
-    """The app's callback: records each query it receives and answers a small page."""
-
-    def __init__(self) -> None:
-        self.queries: list[dict[str, list[str]]] = []
-        seen = self.queries
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
-                if urlsplit(self.path).path == "/callback":  # not the browser's /favicon.ico
-                    seen.append(parse_qs(urlsplit(self.path).query))
-                body = b"<!doctype html><title>callback</title><p>Back at the app.</p>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import Cli
-from tests.e2e.test_e2e_web_browser import Callback
+from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
