@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import traceback
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -92,6 +93,22 @@ for _name in QUIET_LOGGERS:
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 logger = Logger()
+
+
+def log_fault(message: str, error: BaseException) -> None:
+    """A 5xx's log line: the exception's type and where it was raised (file, line, function of each frame),
+    never its message, which may carry what the request sent (a pydantic ValidationError quotes its input:
+    a code, a token, a secret)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    logger.error(
+        message,
+        extra={
+            "error_type": type(error).__name__,
+            "frames": [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames],
+        },
+    )
+
+
 tracer = (
     Tracer() if tracing_enabled() else Tracer(disabled=True, auto_patch=False, provider=UnrecordedProvider())
 )

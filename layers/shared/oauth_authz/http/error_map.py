@@ -22,7 +22,7 @@ from oauth_authz.errors import (
 )
 from oauth_authz.http.responses import JSON_CONTENT_TYPE, error_response
 from oauth_authz.models.api import ErrorDetailOut, ValidationErrorOut
-from oauth_authz.observability import logger
+from oauth_authz.observability import log_fault
 
 # Where a validation error's `documentation_url` points: the user routes' page, or the app routes'.
 AUTHORIZATIONS_DOCS = "https://docs.github.com/enterprise-server@2.22/rest/reference/oauth-authorizations"
@@ -65,7 +65,7 @@ def domain_error(docs_url: str) -> Callable[[OAuthAuthzError], Response[str]]:
 
 
 def internal_error(error: Exception) -> Response[str]:
-    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    log_fault("unhandled error", error)
     return error_response(500, "Server Error")
 
 

@@ -16,7 +16,7 @@ from oauth_authz.http.request import header
 from oauth_authz.http.resolver import status_line
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
 from oauth_authz.http.urls import routed_prefix, site_url
-from oauth_authz.observability import logger
+from oauth_authz.observability import log_fault
 from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
 Exchange = Callable[[Mapping[str, str], str | None], TokenResponse | TokenError]
@@ -88,8 +88,8 @@ def _device_code_answer(event: dict[str, Any], request_codes: CodeRequest) -> di
         return _json_error(400, error.message, {})
     except StoreUnavailable:
         return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
-    except Exception:  # an internal fault: logged, answered with nothing internal in it
-        logger.exception("device code request failed")
+    except Exception as error:  # an internal fault: logged, answered with nothing internal in it
+        log_fault("device code request failed", error)
         return _json_error(500, "Internal Server Error", {})
     text, content_type = render_token_answer(answer, accept)
     return {
@@ -122,8 +122,8 @@ def _answer(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
         answer = exchange(token_params(event), header(event, "authorization"))
     except StoreUnavailable:
         return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
-    except Exception:  # an internal fault: logged, answered with nothing internal in it
-        logger.exception("token request failed")
+    except Exception as error:  # an internal fault: logged, answered with nothing internal in it
+        log_fault("token request failed", error)
         return _json_error(500, "Internal Server Error", {})
     text, content_type = render_token_answer(answer, accept)
     return {

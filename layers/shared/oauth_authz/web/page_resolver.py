@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oauth_authz.errors import NotFound, StoreUnavailable
 from oauth_authz.http.pages import base_url
-from oauth_authz.observability import logger
+from oauth_authz.observability import log_fault
 from oauth_authz.service.sessions import SignInRequired
 from oauth_authz.web.forms import CsrfRefused
 from oauth_authz.web.rendering import error_page, redirect, security_headers
@@ -72,7 +72,7 @@ def resolver() -> PageResolver:
         return error_page(404, "Page not found", "There is no page at this address.", site_root(app))
 
     def _internal(error: Exception) -> Response[str]:
-        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+        log_fault("unhandled error", error)
         return error_page(500, "Server error", "Something went wrong on our side.", "")
 
     app.exception_handler(CsrfRefused)(_csrf)
