@@ -8,9 +8,7 @@ Users: web-browser (made here).
 
 from __future__ import annotations
 
-import os
 import secrets as random_secrets
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -22,15 +20,9 @@ from requests_oauthlib import OAuth2Session
 from tests.e2e.conftest import Cli
 from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
+from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
-# The README's pictures are rewritten only when asked (UPDATE_SCREENSHOTS=1 make test), so that a test run
-# leaves the working tree as it was; otherwise the screenshots are still taken, into a scratch folder.
-SCREENSHOTS = (
-    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "oauth-authz-screenshots"
-)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 

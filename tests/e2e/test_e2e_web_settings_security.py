@@ -21,9 +21,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
+from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 
