@@ -23,6 +23,24 @@ def _header_text(value: Any) -> str:
     raise InvocationError(f"header value of type {type(value).__name__}")
 
 
+def _merged_headers(headers: dict[Any, Any], multi: dict[Any, Any]) -> list[tuple[str, str]]:
+    """Both maps in one list, as API Gateway documents it ("If you specify values for both headers and
+    multiValueHeaders, API Gateway merges them into a single list. If the same key-value pair is specified in
+    both, only the values from multiValueHeaders will appear in the merged list."): a single value is added
+    after the multi-value ones unless that same name (any case) and value are already among them."""
+    merged: list[tuple[str, str]] = []
+    for name, values in multi.items():
+        if not isinstance(values, list):
+            raise InvocationError("Malformed Lambda proxy response: multiValueHeaders values must be lists")
+        merged.extend((str(name), _header_text(value)) for value in values)
+    present = {(name.lower(), value) for name, value in merged}
+    for name, value in headers.items():
+        text = _header_text(value)
+        if (str(name).lower(), text) not in present:
+            merged.append((str(name), text))
+    return merged
+
+
 def proxy_result_to_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     """Validate a Lambda proxy answer as API Gateway does and turn it into status, headers, body."""
     if not isinstance(result, dict):
@@ -41,15 +59,7 @@ def proxy_result_to_response(result: Any) -> tuple[int, list[tuple[str, str]], b
     multi = {} if multi is None else multi
     if not isinstance(headers, dict) or not isinstance(multi, dict):
         raise InvocationError("Malformed Lambda proxy response: headers must be objects")
-    merged: list[tuple[str, str]] = []
-    multi_names = {str(name).lower() for name in multi}
-    for name, values in multi.items():
-        if not isinstance(values, list):
-            raise InvocationError("Malformed Lambda proxy response: multiValueHeaders values must be lists")
-        merged.extend((str(name), _header_text(value)) for value in values)
-    for name, value in headers.items():
-        if str(name).lower() not in multi_names:
-            merged.append((str(name), _header_text(value)))
+    merged = _merged_headers(headers, multi)
     merged = [(name, value) for name, value in merged if name.lower() not in _DROPPED_RESPONSE_HEADERS]
     for name, value in merged:
         if any(char in name + value for char in "\r\n\0") or not name:

@@ -25,9 +25,28 @@ def test_proxy_result_to_response() -> None:
         ("X-Both", "m1"),
         ("X-Both", "m2"),
         ("Location", "http://x/1"),
+        ("X-Both", "single"),
         ("Content-Type", "application/json"),
     ]
     assert body == b'{"id": 1}'
+
+
+def test_a_pair_in_both_maps_appears_once() -> None:
+    """API Gateway's documented merge: the same name (any case) and value in both maps appears once, from
+    multiValueHeaders; another value of that name is kept (an earlier emulator dropped it)."""
+    _, headers, _ = proxy_result_to_response(
+        {
+            "statusCode": 200,
+            "headers": {"vary": "Cookie", "Vary": "Accept", "Cache-Control": "no-store"},
+            "multiValueHeaders": {"Vary": ["Cookie"], "cache-control": ["no-store"]},
+        }
+    )
+    assert headers == [
+        ("Vary", "Cookie"),
+        ("cache-control", "no-store"),
+        ("Vary", "Accept"),
+        ("Content-Type", "application/json"),
+    ]
 
 
 def test_proxy_result_base64_and_defaults() -> None:
