@@ -1,4 +1,4 @@
-"""Settings: read from the environment once (pydantic-settings), validated when a function initialises."""
+"""Settings: a pydantic model read from os.environ once, validated when a function initialises."""
 
 from __future__ import annotations
 
