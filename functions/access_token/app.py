@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oauth_authz import apidoc
 from oauth_authz.http import token_endpoint
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service import oauth_web_flow
@@ -39,29 +40,13 @@ _ANSWER = {
     },
 }
 # Its OpenAPI operation (`make openapi`): no resolver here, the answer is not the REST API's JSON.
-OPENAPI_OPERATION: dict[str, Any] = {
-    "summary": "Exchange a web flow code, a device code or a refresh token for an access token",
-    "operationId": "oauth/access-token",
-    "tags": ["OAuth web application flow"],
-    "security": [{}],
-    "requestBody": {
-        "required": False,
-        "content": {
-            kind: {"schema": {"type": "object", "properties": {name: {"type": "string"} for name in _FIELDS}}}
-            for kind in ("application/x-www-form-urlencoded", "application/json")
-        },
-    },
-    "responses": {
-        "200": {
-            "description": "A token, or an error (`error`, `error_description`, `error_uri`), as Accept asks",
-            "content": {
-                "application/x-www-form-urlencoded": {"schema": _ANSWER},
-                "application/json": {"schema": _ANSWER},
-                "application/xml": {"schema": {"type": "string"}},
-            },
-        }
-    },
-}
+OPENAPI_OPERATION = apidoc.oauth_endpoint(
+    "Exchange a web flow code, a device code or a refresh token for an access token",
+    "oauth/access-token",
+    "OAuth web application flow",
+    _FIELDS,
+    {"200": ("A token, or an error (`error`, `error_description`, `error_uri`), as Accept asks", _ANSWER)},
+)
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
 

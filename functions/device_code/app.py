@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oauth_authz import apidoc
 from oauth_authz.http import token_endpoint
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.service import device_flow
@@ -31,42 +32,16 @@ _ERROR = {
     "properties": {n: {"type": "string"} for n in ("error", "error_description", "error_uri")},
 }
 # Its OpenAPI operation (`make openapi`): no resolver here, the answer is not the REST API's JSON.
-OPENAPI_OPERATION: dict[str, Any] = {
-    "summary": "Request a device code and a user code (device flow)",
-    "operationId": "oauth/device-code",
-    "tags": ["OAuth device flow"],
-    "security": [{}],
-    "requestBody": {
-        "required": False,
-        "content": {
-            kind: {
-                "schema": {
-                    "type": "object",
-                    "properties": {"client_id": {"type": "string"}, "scope": {"type": "string"}},
-                }
-            }
-            for kind in ("application/x-www-form-urlencoded", "application/json")
-        },
+OPENAPI_OPERATION = apidoc.oauth_endpoint(
+    "Request a device code and a user code (device flow)",
+    "oauth/device-code",
+    "OAuth device flow",
+    ("client_id", "scope"),
+    {
+        "200": ("The codes, as Accept asks", _CODES),
+        "400": ("`device_flow_disabled` or `incorrect_client_credentials`, as Accept asks", _ERROR),
     },
-    "responses": {
-        "200": {
-            "description": "The codes, as Accept asks",
-            "content": {
-                "application/x-www-form-urlencoded": {"schema": _CODES},
-                "application/json": {"schema": _CODES},
-                "application/xml": {"schema": {"type": "string"}},
-            },
-        },
-        "400": {
-            "description": "`device_flow_disabled` or `incorrect_client_credentials`, as Accept asks",
-            "content": {
-                "application/x-www-form-urlencoded": {"schema": _ERROR},
-                "application/json": {"schema": _ERROR},
-                "application/xml": {"schema": {"type": "string"}},
-            },
-        },
-    },
-}
+)
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
 

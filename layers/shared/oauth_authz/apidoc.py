@@ -189,3 +189,39 @@ def operation(
         "openapi_extensions": extensions or None,
         "deprecated": deprecated,
     }
+
+
+def oauth_endpoint(
+    summary: str,
+    operation_id: str,
+    tag: str,
+    fields: tuple[str, ...],
+    answers: dict[str, tuple[str, dict[str, Any]]],
+) -> dict[str, Any]:
+    """The OpenAPI operation of an OAuth endpoint (`/login/oauth/access_token`, `/login/device/code`): no
+    authorizer, the `fields` as a form or a JSON body, and each answer (`status: (description, schema)`)
+    in the three formats `Accept` chooses from: form-encoded, JSON (the same schema) and XML."""
+    body = {"type": "object", "properties": {name: {"type": "string"} for name in fields}}
+    return {
+        "summary": summary,
+        "operationId": operation_id,
+        "tags": [tag],
+        "security": [{}],
+        "requestBody": {
+            "required": False,
+            "content": {
+                kind: {"schema": body} for kind in ("application/x-www-form-urlencoded", "application/json")
+            },
+        },
+        "responses": {
+            status: {
+                "description": description,
+                "content": {
+                    "application/x-www-form-urlencoded": {"schema": schema},
+                    "application/json": {"schema": schema},
+                    "application/xml": {"schema": {"type": "string"}},
+                },
+            }
+            for status, (description, schema) in answers.items()
+        },
+    }
