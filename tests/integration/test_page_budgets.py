@@ -6,15 +6,20 @@ post one read, the attempt reserved and given back, the session; the sign-in pag
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from oauth_authz.models.domain import App, User
+from oauth_authz import clock
+from oauth_authz.models.domain import App, User, WebSession
 from oauth_authz.service import oauth_web_flow
+from oauth_authz.service.sessions import hashed
+from oauth_authz.store.session_store import SessionStore
 from oauth_authz.store.table import dynamodb_client
 from tests.integration.test_page_events import RunPage, callback_app, run_page, signed_in
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
+from tests.support.tables import TableView
 
 __all__ = ["callback_app", "run_page", "signed_in"]  # the fixtures, shared
 
@@ -74,3 +79,18 @@ def test_the_sign_in_post_is_one_read_the_attempt_and_the_session(
 
 def test_the_sign_in_page_reads_nothing(run_page: RunPage, calls: Calls) -> None:
     assert calls(lambda: run_page("login_page")) == []
+
+
+def test_signing_out_every_session_is_a_read_a_query_and_one_transaction(
+    run_page: RunPage, signed_in: User, calls: Calls, table: TableView
+) -> None:
+    """Three sessions of one user (the event's and two more): the session, the references, one transaction
+    for all (bench/routes.py `sign_out_everywhere`, budget 3). Seen red (five calls) with `END_PART` at 1."""
+    expires = clock.now() + timedelta(hours=1)
+    for n in range(2):
+        session = WebSession(signed_in.id, signed_in.login, expires)
+        SessionStore(table.name).start(hashed(f"another browser {n}"), session)
+
+    made = calls(lambda: run_page("sign_out_everywhere"))
+
+    assert made == ["GetItem", "Query", "TransactWriteItems"]

@@ -214,3 +214,12 @@ def test_every_function_has_an_event() -> None:
     events = {path.stem for path in EVENTS_DIR.glob("*.json")}
     assert functions <= events, functions - events
     assert json.loads((EVENTS_DIR / "page_stylesheet.json").read_text())["httpMethod"] == "GET"
+
+
+def test_sign_out_everywhere_event(run_page: RunPage, signed_in: User, table: TableView) -> None:
+    result = run_page("sign_out_everywhere")
+
+    assert result.status == 303 and result.header("Location") == "/v1/login"
+    assert table.get(f"SESSION#{hashed(EVENT_SESSION_ID)}", "SESSION") is None
+    assert table.get(f"USER#{signed_in.id}", f"SESSION#{hashed(EVENT_SESSION_ID)}") is None
+    assert "Max-Age=0" in set_cookies(result)["oauth_authz_session"]

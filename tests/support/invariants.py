@@ -153,7 +153,11 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
         elif kind == "Session":
             problems += _session_problems(pk, item, now)
             ref = by_key.get((f"USER#{item.get('user_id')}", pk))
-            if ref is None or ref.get("Type") != "SessionRef" or ref.get("expires_ttl") != item.get("expires_ttl"):
+            if (
+                ref is None
+                or ref.get("Type") != "SessionRef"
+                or ref.get("expires_ttl") != item.get("expires_ttl")
+            ):
                 problems.append(f"session {pk}: no reference in its user's partition with its TTL ({ref})")
         elif kind == "SessionRef":
             # A session ended otherwise (sign-out, replaced) leaves its reference until its TTL.

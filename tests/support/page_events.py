@@ -160,6 +160,12 @@ def page_events() -> dict[str, dict[str, Any]]:
                 "app_otp": event_code(),
             },
         ),
+        "sign_out_everywhere": _event(
+            "POST",
+            "/settings/security/sessions/sign-out",
+            cookie=session,
+            form={"authenticity_token": csrf_token(EVENT_SESSION_ID)},
+        ),
         "revoke_application": _with_path_id(
             _event(
                 "POST",

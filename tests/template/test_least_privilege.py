@@ -96,6 +96,7 @@ NEEDS = {
     },
     "LogoutPageFunction": {"dynamodb:GetItem"},
     "SignOutFunction": {"dynamodb:DeleteItem"},
+    "SignOutEverywhereFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"},
     "AuthorizePageFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuthorizeDecisionFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "PageStylesheetFunction": set(),

@@ -54,6 +54,7 @@ PAGES = {
     ("GET", "/settings/security"): "SettingsSecurityPageFunction",
     ("POST", "/settings/security/two-factor"): "EnableTwoFactorFunction",
     ("POST", "/settings/security/two-factor/disable"): "DisableTwoFactorFunction",
+    ("POST", "/settings/security/sessions/sign-out"): "SignOutEverywhereFunction",
     ("POST", "/settings/applications/{grant_id}/revoke"): "RevokeApplicationFunction",
     ("POST", "/settings/tokens"): "GenerateTokenFunction",
     ("POST", "/settings/tokens/{token_id}/delete"): "DeletePersonalTokenFunction",

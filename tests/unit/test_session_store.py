@@ -84,7 +84,9 @@ def test_end_all_ends_every_session_of_the_user_and_no_one_elses(
     now = clock.now()
     assert [store.get(hashed(n), now) for n in ("laptop", "phone", "pending")] == [None, None, None]
     assert store.get(hashed("hubot's"), now) is not None
-    assert not [i for i in table.items() if i["PK"] == f"USER#{octocat.id}" and i["SK"].startswith("SESSION#")]
+    assert not [
+        i for i in table.items() if i["PK"] == f"USER#{octocat.id}" and i["SK"].startswith("SESSION#")
+    ]
     assert table.get(f"USER#{hubot.id}", f"SESSION#{hashed('hubot' + chr(39) + 's')}") is not None
     assert_table_invariants(table)
     assert store.end_all(octocat.id) == 0  # nothing left: no write
@@ -144,9 +146,7 @@ def test_the_references_are_read_on_every_page(
     assert not [i for i in table.items() if i["SK"].startswith("SESSION")]
 
 
-def test_the_query_is_of_the_users_session_references_only(
-    store: SessionStore, octocat: User
-) -> None:
+def test_the_query_is_of_the_users_session_references_only(store: SessionStore, octocat: User) -> None:
     calls = Calls(store.table.client)
     store.table.client = calls
     store.end_all(octocat.id)

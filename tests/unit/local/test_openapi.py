@@ -92,6 +92,7 @@ PAGES = {
     ("GET", "/settings/security"),
     ("POST", "/settings/security/two-factor"),
     ("POST", "/settings/security/two-factor/disable"),
+    ("POST", "/settings/security/sessions/sign-out"),
     ("POST", "/settings/applications/{grant_id}/revoke"),
     ("POST", "/settings/tokens"),
     ("POST", "/settings/tokens/{token_id}/delete"),
