@@ -4,8 +4,9 @@ A session id is 256 random bits, sent only in the browser's cookie and stored on
 expiry (a TTL on the item, and checked on every read). Every sign-in starts a new id and ends the browser's
 previous one (no session fixation); between a two-factor user's password and code the browser holds a
 short, pending session that signs nobody in. "Sign out every session" ends all of a user's sessions, found
-through their references in the user's partition (`store/session_store.py`). The checks of login, password, lockout and code are the
-authorizer's own (`service/authentication.py`), so the page answers exactly as the API does.
+through their references in the user's partition (`store/session_store.py`). The checks of login, password,
+lockout and code are the authorizer's own (`service/authentication.py`), so the page answers exactly as the
+API does.
 
 CSRF tokens are bound to a cookie's secret value: `csrf_token(value)` is a SHA-256 of it under a label, so a
 form's token can be checked against the cookie the browser sent without a read, and no other site can make
