@@ -112,6 +112,7 @@ def page_events() -> dict[str, dict[str, Any]]:
         "authorize_page": _event("GET", "/login/oauth/authorize", query=AUTHORIZE_QUERY, cookie=session),
         "authorize_decision": _event("POST", "/login/oauth/authorize", cookie=session, form=decision),
         "page_stylesheet": _event("GET", "/login/assets/style.css"),
+        "page_script": _event("GET", "/login/assets/copy.js"),
         "device_page": _event("GET", "/login/device", cookie=session),
         "device_entry": _event(
             "POST",

@@ -46,6 +46,7 @@ PAGES = {
     ("GET", "/login/oauth/authorize"): "AuthorizePageFunction",
     ("POST", "/login/oauth/authorize"): "AuthorizeDecisionFunction",
     ("GET", "/login/assets/style.css"): "PageStylesheetFunction",
+    ("GET", "/login/assets/copy.js"): "PageScriptFunction",
     ("GET", "/login/device"): "DevicePageFunction",
     ("POST", "/login/device"): "DeviceEntryFunction",
     ("POST", "/login/device/authorize"): "DeviceDecisionFunction",

@@ -84,6 +84,7 @@ PAGES = {
     ("GET", "/login/oauth/authorize"),
     ("POST", "/login/oauth/authorize"),
     ("GET", "/login/assets/style.css"),
+    ("GET", "/login/assets/copy.js"),
     ("GET", "/login/device"),
     ("POST", "/login/device"),
     ("POST", "/login/device/authorize"),
