@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import new_user
 from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,10 +104,8 @@ def test_signing_out_every_session_signs_out_the_other_browser_too(
 ) -> None:
     """Seen red with `Sessions.sign_out_everywhere` ending only the caller's session (the phone's next page
     was the tokens page)."""
-    login, password = "web-sessions", "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", login, "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
+    user = new_user(cli, secrets, "web-sessions")
+    login, password = user.login, user.password
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         laptop, phone = chromium.new_context(), chromium.new_context()

@@ -19,6 +19,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import new_user
 from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -114,11 +115,8 @@ def generate(page: Page, server: Server, login: str, password: str, note: str) -
 
 @pytest.fixture(scope="module")
 def copy_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-copy", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-copy", password
+    user = new_user(cli, secrets, "web-copy")
+    return user.login, user.password
 
 
 def test_the_copy_button_puts_the_new_token_on_the_clipboard(
