@@ -238,15 +238,20 @@ def revoke_confirmation(world: w.World) -> Callable[[], dict[str, Any]]:
     return lambda: copy.deepcopy(event)
 
 
-def _security_user() -> str:
-    """A user without two-factor, and a session of theirs."""
+def _security_user_record() -> Any:
+    """A user without two-factor."""
     from oauth_authz.service.accounts import Accounts
     from oauth_authz.settings import get_settings
     from oauth_authz.store.repository import Repository
 
     repository = Repository(get_settings().table_name)
     login = "bench-security"
-    user = repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+    return repository.get_user(login) or Accounts(repository).create_user(login, w.PASSWORD)
+
+
+def _security_user() -> str:
+    """A user without two-factor, and a session of theirs."""
+    user = _security_user_record()
     return _session(user.id, user.login)
 
 
@@ -263,6 +268,19 @@ def two_factor_setup(world: w.World) -> Callable[[], dict[str, Any]]:
     session_id = _security_user()
     form = {"authenticity_token": csrf_token(session_id)}
     return lambda: page_event("enable_two_factor", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
+
+
+def sign_out_everywhere(world: w.World) -> Callable[[], dict[str, Any]]:
+    """Sign out every session, of a user signed in three times: the session (one GetItem), its references
+    (one Query), the three sessions and their references (one transaction)."""
+    from oauth_authz.service.sessions import csrf_token
+
+    session_id = _security_user()
+    user = _security_user_record()
+    _session(user.id, user.login)
+    _session(user.id, user.login)
+    form = {"authenticity_token": csrf_token(session_id)}
+    return lambda: page_event("sign_out_everywhere", cookie=f"{SESSION_COOKIE}={session_id}", form=form)
 
 
 # ------------------------------------------------------------------------------------- part 7: rendering

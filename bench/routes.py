@@ -584,6 +584,15 @@ def _page_scenarios() -> list[Scenario]:
             pages.settings_security,
             "200",
         ),
+        # the session, its user's session references (one Query), every session ended (one transaction).
+        page(
+            "sign_out_everywhere",
+            "POST /settings/security/sessions/sign-out",
+            "sign_out_everywhere",
+            3,
+            pages.sign_out_everywhere,
+            "303",
+        ),
         page(
             "two_factor_setup",
             "POST /settings/security/two-factor (setup)",

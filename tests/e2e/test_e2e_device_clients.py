@@ -14,12 +14,10 @@ Users: device-client-*, made here.
 from __future__ import annotations
 
 import json
-import secrets as random_secrets
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +27,13 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import CliApp, WebUser, new_user, register_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+CLI_URL = "https://cli.example.com"
 NODE_HARNESS = Path(__file__).resolve().parent / "node"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-@dataclass(frozen=True)
-class DeviceApp:
-    client_id: str
-    client_secret: str
-    name: str
-
-
-@dataclass(frozen=True)
-class WebUser:
-    login: str
-    password: str
 
 
 @pytest.fixture(scope="module")
@@ -64,24 +51,8 @@ def page(chromium: Browser) -> Iterator[Page]:
     context.close()
 
 
-def make_app(cli: Cli, secrets: Secrets, name: str, *flags: str) -> DeviceApp:
-    created = cli("apps", "create", "--name", name, "--url", "https://cli.example.com", *flags, "--json")
-    assert created.returncode == 0, created.stderr
-    app = created.json()
-    secrets.add(app["client_secret"])
-    return DeviceApp(app["client_id"], app["client_secret"], name)
-
-
-def make_user(cli: Cli, secrets: Secrets, login: str) -> WebUser:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", login, "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return WebUser(login, password)
-
-
 def enter_code_in_browser(
-    page: Page, verification: dict[str, Any], user: WebUser, app: DeviceApp, choice: str
+    page: Page, verification: dict[str, Any], user: WebUser, app: CliApp, choice: str
 ) -> None:
     """What the user does: open the verification URI, sign in, type the code (lower case, without the
     hyphen: as a hurried user might), then Authorize or Cancel."""
@@ -113,7 +84,7 @@ def node_or_skip() -> str:
 
 
 def octokit_device_flow(
-    server: Server, app: DeviceApp, scopes: list[str], on_verification: Any, client_type: str = "oauth-app"
+    server: Server, app: CliApp, scopes: list[str], on_verification: Any, client_type: str = "oauth-app"
 ) -> dict[str, Any]:
     """Run octokit's device flow: `on_verification(verification)` (the browser, in this thread: Playwright's
     sync API is bound to it) while octokit polls; its last line is read meanwhile by another thread."""
@@ -150,7 +121,7 @@ def octokit_device_flow(
     return {"verification": first["verification"], **json.loads(last[0])}
 
 
-def octokit_refresh(server: Server, app: DeviceApp, refresh_token: str) -> dict[str, Any]:
+def octokit_refresh(server: Server, app: CliApp, refresh_token: str) -> dict[str, Any]:
     node = node_or_skip()
     payload = {
         "step": "refresh",
@@ -171,7 +142,7 @@ def octokit_refresh(server: Server, app: DeviceApp, refresh_token: str) -> dict[
     return answer
 
 
-def checked(server: Server, app: DeviceApp, token: str) -> dict[str, Any]:
+def checked(server: Server, app: CliApp, token: str) -> dict[str, Any]:
     answer = requests.post(
         f"{server.url}/applications/{app.client_id}/token",
         auth=(app.client_id, app.client_secret),
@@ -186,8 +157,8 @@ def checked(server: Server, app: DeviceApp, token: str) -> dict[str, Any]:
 def test_octokit_device_flow_through_a_real_browser(
     server: Server, cli: Cli, secrets: Secrets, page: Page
 ) -> None:
-    app = make_app(cli, secrets, "Octokit Device Demo", "--device-flow")
-    user = make_user(cli, secrets, "device-client-octokit")
+    app = register_app(cli, secrets, "Octokit Device Demo", "--device-flow", url=CLI_URL)
+    user = new_user(cli, secrets, "device-client-octokit")
 
     result = octokit_device_flow(
         server, app, ["repo", "gist"], lambda v: enter_code_in_browser(page, v, user, app, "authorize")
@@ -207,8 +178,10 @@ def test_octokit_device_flow_through_a_real_browser(
 def test_octokit_device_flow_with_expiring_tokens_then_octokits_refresh(
     server: Server, cli: Cli, secrets: Secrets, page: Page
 ) -> None:
-    app = make_app(cli, secrets, "Octokit Expiring Demo", "--device-flow", "--expiring-tokens")
-    user = make_user(cli, secrets, "device-client-expiring")
+    app = register_app(
+        cli, secrets, "Octokit Expiring Demo", "--device-flow", "--expiring-tokens", url=CLI_URL
+    )
+    user = new_user(cli, secrets, "device-client-expiring")
     # octokit reads the refresh token of a device flow as a GitHub App's (its oauth-app type drops it)
     result = octokit_device_flow(
         server,
@@ -242,8 +215,8 @@ def test_octokit_device_flow_with_expiring_tokens_then_octokits_refresh(
 
 
 def test_the_user_cancels_in_the_browser(server: Server, cli: Cli, secrets: Secrets, page: Page) -> None:
-    app = make_app(cli, secrets, "Octokit Cancel Demo", "--device-flow")
-    user = make_user(cli, secrets, "device-client-cancel")
+    app = register_app(cli, secrets, "Octokit Cancel Demo", "--device-flow", url=CLI_URL)
+    user = new_user(cli, secrets, "device-client-cancel")
 
     result = octokit_device_flow(
         server, app, ["repo"], lambda v: enter_code_in_browser(page, v, user, app, "cancel")
@@ -261,8 +234,10 @@ def test_requests_oauthlib_refreshes_a_pair(
 
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local API is plain http
     monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")  # GitHub's comma-separated `scope`
-    app = make_app(cli, secrets, "Oauthlib Refresh Demo", "--device-flow", "--expiring-tokens")
-    user = make_user(cli, secrets, "device-client-oauthlib")
+    app = register_app(
+        cli, secrets, "Oauthlib Refresh Demo", "--device-flow", "--expiring-tokens", url=CLI_URL
+    )
+    user = new_user(cli, secrets, "device-client-oauthlib")
     result = octokit_device_flow(
         server,
         app,

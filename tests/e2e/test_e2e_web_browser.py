@@ -8,7 +8,6 @@ Users: web-browser (made here).
 
 from __future__ import annotations
 
-import secrets as random_secrets
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from requests_oauthlib import OAuth2Session
 from tests.e2e.conftest import Cli
 from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import WEB_FLOW, CliApp, WebUser, new_user, register_app
 from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,41 +35,27 @@ def callback() -> Iterator[Callback]:
 
 
 @pytest.fixture(scope="module")
-def flow_app(cli: Cli, secrets: Secrets) -> dict[str, str]:
-    # a loopback callback matches any port: the test's server picks its own
-    created = cli(
-        "apps", "create", "--name", "Browser Demo", "--url", "https://demo.example.com",
-        "--callback-url", "http://127.0.0.1/callback", "--json",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    app: dict[str, str] = created.json()
-    secrets.add(app["client_secret"])
-    return app
+def flow_app(cli: Cli, secrets: Secrets) -> CliApp:
+    return register_app(cli, secrets, "Browser Demo", *WEB_FLOW)
 
 
 @pytest.fixture(scope="module")
-def browser_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-browser", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-browser", password
+def browser_user(cli: Cli, secrets: Secrets) -> WebUser:
+    return new_user(cli, secrets, "web-browser")
 
 
 def test_a_browser_signs_in_consents_and_lands_on_the_callback_with_a_code(
     server: Server,
     callback: Callback,
-    flow_app: dict[str, str],
-    browser_user: tuple[str, str],
+    flow_app: CliApp,
+    browser_user: WebUser,
     secrets: Secrets,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local API is plain http
-    client = OAuth2Session(
-        flow_app["client_id"], redirect_uri=callback.url, scope=["repo", "user"], pkce="S256"
-    )
+    client = OAuth2Session(flow_app.client_id, redirect_uri=callback.url, scope=["repo", "user"], pkce="S256")
     authorize_url, state = client.authorization_url(server.url + "/login/oauth/authorize")
-    login, password = browser_user
+    login, password = browser_user.login, browser_user.password
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])

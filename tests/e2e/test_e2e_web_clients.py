@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -35,25 +34,12 @@ from oauth_authz import totp
 from tests.e2e.conftest import Cli
 from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import WEB_FLOW, CliApp, WebUser, new_user, register_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 NODE_HARNESS = Path(__file__).resolve().parent / "node"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-@dataclass(frozen=True)
-class FlowApp:
-    client_id: str
-    client_secret: str
-    name: str
-
-
-@dataclass(frozen=True)
-class WebUser:
-    login: str
-    password: str
-    seed: str | None = None
 
 
 @pytest.fixture(scope="module")
@@ -79,31 +65,6 @@ def page(chromium: Browser) -> Iterator[Page]:
     context.close()
 
 
-def make_app(cli: Cli, secrets: Secrets, name: str) -> FlowApp:
-    created = cli(
-        "apps", "create", "--name", name, "--url", "https://demo.example.com",
-        "--callback-url", "http://127.0.0.1/callback", "--json",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    app = created.json()
-    secrets.add(app["client_secret"])
-    return FlowApp(app["client_id"], app["client_secret"], name)
-
-
-def make_user(cli: Cli, secrets: Secrets, login: str, two_factor: bool = False) -> WebUser:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", login, "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    seed = None
-    if two_factor:
-        shown = cli("users", "enable-2fa", login, "--json")
-        assert shown.returncode == 0, shown.stderr
-        seed = shown.json()["secret"]
-        secrets.add(seed)
-    return WebUser(login, password, seed)
-
-
 def sign_in(page: Page, user: WebUser) -> None:
     expect(page).to_have_title("Sign in · oauth-authz")  # waits for the navigation (a loaded machine)
     page.get_by_label("Username").fill(user.login)
@@ -117,7 +78,7 @@ def sign_in(page: Page, user: WebUser) -> None:
 
 
 def authorize_in_browser(
-    page: Page, url: str, user: WebUser, app: FlowApp, callback: Callback
+    page: Page, url: str, user: WebUser, app: CliApp, callback: Callback
 ) -> dict[str, str]:
     """Open the client's authorize URL, sign in, click Authorize: the callback's query (one value each)."""
     page.goto(url)
@@ -130,7 +91,7 @@ def authorize_in_browser(
     return query
 
 
-def checked(server: Server, app: FlowApp, token: str, secrets: Secrets) -> dict[str, Any]:
+def checked(server: Server, app: CliApp, token: str, secrets: Secrets) -> dict[str, Any]:
     """The app checks its token (SPEC 8): the authorization it belongs to."""
     secrets.add(token)
     answer = requests.post(
@@ -160,8 +121,8 @@ def test_requests_oauthlib_through_the_browser(
     # GitHub answers `scope` as a comma list ("repo,user"), which oauthlib reads as one changed scope: its
     # users relax the check for GitHub itself too.
     monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
-    app = make_app(cli, secrets, "Oauthlib Demo " + ("PKCE" if pkce else "Plain"))
-    user = make_user(cli, secrets, "web-client-" + ("pkce" if pkce else "plain"))
+    app = register_app(cli, secrets, "Oauthlib Demo " + ("PKCE" if pkce else "Plain"), *WEB_FLOW)
+    user = new_user(cli, secrets, "web-client-" + ("pkce" if pkce else "plain"))
     client = OAuth2Session(
         app.client_id, redirect_uri=callback.url, scope=["repo", "user"], pkce="S256" if pkce else None
     )
@@ -196,8 +157,8 @@ def test_a_consented_user_goes_straight_back_and_a_two_factor_user_gives_the_cod
     """A two-factor user signs in with the code computed from the seed; signed in again in a fresh browser,
     the app's second request for the same scopes goes straight back with a code (no consent page)."""
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    app = make_app(cli, secrets, "Two Factor Demo")
-    user = make_user(cli, secrets, "web-client-tfa", two_factor=True)
+    app = register_app(cli, secrets, "Two Factor Demo", *WEB_FLOW)
+    user = new_user(cli, secrets, "web-client-tfa", two_factor=True)
     client = OAuth2Session(app.client_id, redirect_uri=callback.url, scope=["gist"], pkce="S256")
     context = chromium.new_context()
     page = context.new_page()
@@ -224,8 +185,8 @@ def test_pygithub_get_login_url_and_get_access_token(
 ) -> None:
     """PyGithub (`ApplicationOAuth.get_oauth_url`) builds `scheme://host:port/login/oauth/...` from any
     `base_url` other than GitHub's: the local API's `/api/v3`."""
-    app = make_app(cli, secrets, "PyGithub Demo")
-    user = make_user(cli, secrets, "web-client-pygithub")
+    app = register_app(cli, secrets, "PyGithub Demo", *WEB_FLOW)
+    user = new_user(cli, secrets, "web-client-pygithub")
     gh = Github(base_url=server.url + "/api/v3", retry=None)
     oauth_app = gh.get_oauth_application(app.client_id, app.client_secret)
     state = random_secrets.token_urlsafe(12)
@@ -264,8 +225,8 @@ def _octokit(step: dict[str, Any]) -> dict[str, Any]:
 def test_octokit_web_flow_authorization_url_and_code_exchange(
     server: Server, cli: Cli, secrets: Secrets, callback: Callback, page: Page
 ) -> None:
-    app = make_app(cli, secrets, "Octokit Demo")
-    user = make_user(cli, secrets, "web-client-octokit")
+    app = register_app(cli, secrets, "Octokit Demo", *WEB_FLOW)
+    user = new_user(cli, secrets, "web-client-octokit")
     base = {"baseUrl": server.url + "/api/v3", "clientId": app.client_id, "redirectUrl": callback.url}
     state = random_secrets.token_urlsafe(12)
     url = _octokit({"step": "url", **base, "scopes": ["repo", "read:org"], "state": state})["url"]

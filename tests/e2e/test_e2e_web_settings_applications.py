@@ -8,7 +8,6 @@ Users: web-apps (made here).
 
 from __future__ import annotations
 
-import secrets as random_secrets
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests.e2e.conftest import Cli
 from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import WEB_FLOW, CliApp, WebUser, new_user, register_app
 from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,30 +35,19 @@ def app_callback() -> Iterator[Callback]:
 
 
 @pytest.fixture(scope="module")
-def listed_app(cli: Cli, secrets: Secrets) -> dict[str, str]:
-    created = cli(
-        "apps", "create", "--name", "Listed Demo", "--url", "https://listed.example.com",
-        "--callback-url", "http://127.0.0.1/callback", "--json",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    app: dict[str, str] = created.json()
-    secrets.add(app["client_secret"])
-    return app
+def listed_app(cli: Cli, secrets: Secrets) -> CliApp:
+    return register_app(cli, secrets, "Listed Demo", *WEB_FLOW, url="https://listed.example.com")
 
 
 @pytest.fixture(scope="module")
-def apps_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-apps", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-apps", password
+def apps_user(cli: Cli, secrets: Secrets) -> WebUser:
+    return new_user(cli, secrets, "web-apps")
 
 
-def check_token(server: Server, app: dict[str, str], token: str) -> requests.Response:
+def check_token(server: Server, app: CliApp, token: str) -> requests.Response:
     return requests.post(
-        f"{server.url}/applications/{app['client_id']}/token",
-        auth=(app["client_id"], app["client_secret"]),
+        f"{server.url}/applications/{app.client_id}/token",
+        auth=(app.client_id, app.client_secret),
         json={"access_token": token},
         headers={"Accept": "application/vnd.github+json"},
         timeout=30,
@@ -68,12 +57,12 @@ def check_token(server: Server, app: dict[str, str], token: str) -> requests.Res
 def test_a_user_sees_an_authorized_app_and_revokes_it(
     server: Server,
     app_callback: Callback,
-    listed_app: dict[str, str],
-    apps_user: tuple[str, str],
+    listed_app: CliApp,
+    apps_user: WebUser,
     secrets: Secrets,
 ) -> None:
-    login, password = apps_user
-    query = f"client_id={listed_app['client_id']}&scope=user%20gist&state=s1"
+    login, password = apps_user.login, apps_user.password
+    query = f"client_id={listed_app.client_id}&scope=user%20gist&state=s1"
     authorize = f"{server.url}/login/oauth/authorize?{query}"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -89,8 +78,8 @@ def test_a_user_sees_an_authorized_app_and_revokes_it(
         exchanged = requests.post(
             server.url + "/login/oauth/access_token",
             data={
-                "client_id": listed_app["client_id"],
-                "client_secret": listed_app["client_secret"],
+                "client_id": listed_app.client_id,
+                "client_secret": listed_app.client_secret,
                 "code": code,
             },
             headers={"Accept": "application/json"},

@@ -105,10 +105,14 @@ def test_the_sign_in_page_its_fields_headers_and_cookie(browser: Browser) -> Non
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["Cache-Control"] == "no-store"
     csp = page.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self';" in csp
+    assert "unsafe-inline" not in csp
     assert '<label for="login_field">' in page.text and 'name="login" id="login_field"' in page.text
     assert '<label for="password">' in page.text and 'name="password" id="password"' in page.text
-    assert "<script" not in page.text and "style=" not in page.text and "<style" not in page.text
+    assert (
+        page.text.count("<script") == 1 and '<script src="/login/assets/copy.js" defer></script>' in page.text
+    )
+    assert "style=" not in page.text and "<style" not in page.text
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("oauth_authz_presession=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie

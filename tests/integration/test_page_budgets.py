@@ -1,22 +1,29 @@
 """The pages' DynamoDB round trips (`make bench` has the same budgets: bench/routes.py `_page_scenarios`):
 the authorize page for a signed-in user who consented already is two reads (the session and the app in one
 BatchGetItem, the grant) and the code's write; the consent decision one read and the code; the sign-in
-post one read, the attempt reserved and given back, the session; the sign-in page nothing."""
+post one read, the attempt reserved and given back, the session; the sign-in page nothing; sign out of all
+sessions a read, a Query and one transaction; the device pages (below)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from oauth_authz.models.domain import App, User
+from oauth_authz import clock
+from oauth_authz.models.domain import App, DeviceRequest, User, WebSession
 from oauth_authz.service import oauth_web_flow
+from oauth_authz.service.sessions import hashed
+from oauth_authz.store.session_store import SessionStore
 from oauth_authz.store.table import dynamodb_client
+from tests.integration.test_device_pages import device_request
 from tests.integration.test_page_events import RunPage, callback_app, run_page, signed_in
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
+from tests.support.tables import TableView
 
-__all__ = ["callback_app", "run_page", "signed_in"]  # the fixtures, shared
+__all__ = ["callback_app", "device_request", "run_page", "signed_in"]  # the fixtures, shared
 
 Calls = Callable[[Callable[[], object]], list[str]]
 
@@ -74,3 +81,54 @@ def test_the_sign_in_post_is_one_read_the_attempt_and_the_session(
 
 def test_the_sign_in_page_reads_nothing(run_page: RunPage, calls: Calls) -> None:
     assert calls(lambda: run_page("login_page")) == []
+
+
+def test_signing_out_every_session_is_a_read_a_query_and_one_transaction(
+    run_page: RunPage, signed_in: User, calls: Calls, table: TableView
+) -> None:
+    """Three sessions of one user (the event's and two more): the session, the references, one transaction
+    for all (bench/routes.py `sign_out_everywhere`, budget 3). Seen red (five calls) with `END_PART` at 1."""
+    expires = clock.now() + timedelta(hours=1)
+    for n in range(2):
+        session = WebSession(signed_in.id, signed_in.login, expires)
+        SessionStore(table.name).start(hashed(f"another browser {n}"), session)
+
+    made = calls(lambda: run_page("sign_out_everywhere"))
+
+    assert made == ["GetItem", "Query", "TransactWriteItems"]
+
+
+# the device pages (SPEC 10, 11): the events' request has the user code WDJB-MJHT
+
+
+def test_the_device_page_reads_the_session_only(run_page: RunPage, signed_in: User, calls: Calls) -> None:
+    assert calls(lambda: run_page("device_page")) == ["GetItem"]
+
+
+def test_a_typed_user_code_is_the_session_the_attempt_the_code_and_the_request(
+    run_page: RunPage, signed_in: User, calls: Calls, device_request: DeviceRequest
+) -> None:
+    """The session; the user's wrong-code count read and the attempt reserved (a conditional write, so a
+    burst of guesses cannot pass the limit); the user code and its request; the attempt given back (a code
+    that was right)."""
+    made = calls(lambda: run_page("device_entry"))
+    assert made == ["GetItem", "GetItem", "PutItem", "GetItem", "GetItem", "UpdateItem"]
+
+
+def test_the_device_decision_is_the_entrys_reads_the_grant_and_the_approval(
+    run_page: RunPage, signed_in: User, calls: Calls, device_request: DeviceRequest
+) -> None:
+    """The code checked again as the entry checks it (the session, the attempt reserved and given back, the
+    user code and its request), then the user's grant for the app and the request approved (one
+    conditional UpdateItem)."""
+    made = calls(lambda: run_page("device_decision"))
+    assert made == [
+        "GetItem",
+        "GetItem",
+        "PutItem",  # the user's first attempt in this window: the count is made
+        "GetItem",
+        "GetItem",
+        "UpdateItem",
+        "GetItem",
+        "UpdateItem",
+    ]

@@ -20,6 +20,7 @@ from oauth_authz.service import authentication
 from oauth_authz.service.sessions import hashed
 from oauth_authz.store.repository import Repository
 from oauth_authz.store.session_store import SessionStore
+from oauth_authz.web import rendering
 from oauth_authz.web.rendering import security_headers
 from tests.support.data import (
     EVENT_APP_NAME,
@@ -207,6 +208,19 @@ def test_page_stylesheet_event(run_page: RunPage) -> None:
     assert "body" in result.body
 
 
+def test_page_script_event(run_page: RunPage) -> None:
+    """The copy buttons' script: JavaScript (nosniff: a browser runs it only as such), cached as the
+    stylesheet is, the pages' headers otherwise."""
+    result = run_page("page_script")
+
+    assert result.status == 200
+    assert result.header("Content-Type") == "text/javascript; charset=utf-8"
+    assert result.header("X-Content-Type-Options") == "nosniff"
+    assert result.header("Cache-Control") == "public, max-age=300"
+    assert result.body == (rendering.STATIC / "copy.js").read_text(encoding="utf-8")
+    assert "navigator.clipboard.writeText" in result.body and "input[data-copy]" in result.body
+
+
 def test_every_function_has_an_event() -> None:
     functions = {
         path.name for path in (EVENTS_DIR.parent / "functions").iterdir() if (path / "app.py").exists()
@@ -214,3 +228,12 @@ def test_every_function_has_an_event() -> None:
     events = {path.stem for path in EVENTS_DIR.glob("*.json")}
     assert functions <= events, functions - events
     assert json.loads((EVENTS_DIR / "page_stylesheet.json").read_text())["httpMethod"] == "GET"
+
+
+def test_sign_out_everywhere_event(run_page: RunPage, signed_in: User, table: TableView) -> None:
+    result = run_page("sign_out_everywhere")
+
+    assert result.status == 303 and result.header("Location") == "/v1/login"
+    assert table.get(f"SESSION#{hashed(EVENT_SESSION_ID)}", "SESSION") is None
+    assert table.get(f"USER#{signed_in.id}", f"SESSION#{hashed(EVENT_SESSION_ID)}") is None
+    assert "Max-Age=0" in set_cookies(result)["oauth_authz_session"]

@@ -50,6 +50,7 @@ _KEY_SHAPES = [
     (re.compile(r"^CODE#[0-9a-f]{64}$"), re.compile(r"^CODE$"), "AuthorizationCode"),
     (re.compile(r"^SESSION#[0-9a-f]{64}$"), re.compile(r"^SESSION$"), "Session"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^SESSION#[0-9a-f]{64}$"), "SessionRef"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
     (re.compile(r"^REFRESH#[0-9a-f]{64}$"), re.compile(r"^REFRESH$"), "RefreshToken"),
     (re.compile(r"^DEVICE#[0-9a-f]{64}$"), re.compile(r"^DEVICE$"), "DeviceRequest"),
@@ -151,6 +152,17 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
             problems += _device_problems(pk, item, by_key)
         elif kind == "Session":
             problems += _session_problems(pk, item, now)
+            ref = by_key.get((f"USER#{item.get('user_id')}", pk))
+            if (
+                ref is None
+                or ref.get("Type") != "SessionRef"
+                or ref.get("expires_ttl") != item.get("expires_ttl")
+            ):
+                problems.append(f"session {pk}: no reference in its user's partition with its TTL ({ref})")
+        elif kind == "SessionRef":
+            # A session ended otherwise (sign-out, replaced) leaves its reference until its TTL.
+            if set(item) != {"PK", "SK", "Type", "expires_ttl"}:
+                problems.append(f"session reference {pk} {sk}: attributes {sorted(item)}")
         elif kind in ("NoteClaim", "FingerprintClaim", "WebFlowClaim"):
             user_id = pk.removeprefix("USER#")
             held = live(int(user_id), item.get("auth_id"))

@@ -112,6 +112,7 @@ def page_events() -> dict[str, dict[str, Any]]:
         "authorize_page": _event("GET", "/login/oauth/authorize", query=AUTHORIZE_QUERY, cookie=session),
         "authorize_decision": _event("POST", "/login/oauth/authorize", cookie=session, form=decision),
         "page_stylesheet": _event("GET", "/login/assets/style.css"),
+        "page_script": _event("GET", "/login/assets/copy.js"),
         "device_page": _event("GET", "/login/device", cookie=session),
         "device_entry": _event(
             "POST",
@@ -159,6 +160,12 @@ def page_events() -> dict[str, dict[str, Any]]:
                 "password": OCTOCAT_PASSWORD,
                 "app_otp": event_code(),
             },
+        ),
+        "sign_out_everywhere": _event(
+            "POST",
+            "/settings/security/sessions/sign-out",
+            cookie=session,
+            form={"authenticity_token": csrf_token(EVENT_SESSION_ID)},
         ),
         "revoke_application": _with_path_id(
             _event(

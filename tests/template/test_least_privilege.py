@@ -96,9 +96,11 @@ NEEDS = {
     },
     "LogoutPageFunction": {"dynamodb:GetItem"},
     "SignOutFunction": {"dynamodb:DeleteItem"},
+    "SignOutEverywhereFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"},
     "AuthorizePageFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuthorizeDecisionFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "PageStylesheetFunction": set(),
+    "PageScriptFunction": set(),
     # the device pages (SPEC 10): writes limited by LeadingKeys to the request and the wrong codes' count
     "DevicePageFunction": {"dynamodb:GetItem"},
     "DeviceEntryFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
@@ -129,7 +131,8 @@ READ_ONLY = {
     "CheckAuthorizationFunction", "CheckTokenFunction", "GetUserFunction", "ListEmailsFunction",
     "ApiRootFunction",
     "LoginPageFunction", "TwoFactorPageFunction",
-    "LogoutPageFunction", "PageStylesheetFunction", "DevicePageFunction", "SettingsTokensPageFunction",
+    "LogoutPageFunction", "PageStylesheetFunction", "PageScriptFunction", "DevicePageFunction",
+    "SettingsTokensPageFunction",
     "SettingsApplicationsPageFunction", "SettingsSecurityPageFunction",
 }  # fmt: skip
 # What SAM itself attaches: CloudWatch Logs and X-Ray, through AWS's managed policies.

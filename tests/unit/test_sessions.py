@@ -18,6 +18,7 @@ from oauth_authz.service.sessions import (
     SESSION_SECONDS,
     Refused,
     Sessions,
+    SignInRequired,
     Started,
     csrf_matches,
     csrf_token,
@@ -87,6 +88,30 @@ def test_sign_out_ends_the_session(sessions: Sessions, octocat: User) -> None:
     start = started(sessions.sign_in("octocat", OCTOCAT_PASSWORD, None))
     sessions.sign_out(start.session_id)
     assert sessions.current(start.session_id) is None
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_user_only(
+    sessions: Sessions, octocat: User, hubot: User
+) -> None:
+    """Seen red with `sign_out_everywhere` ending only the caller's session."""
+    laptop = started(sessions.sign_in("octocat", OCTOCAT_PASSWORD, None))
+    phone = started(sessions.sign_in("octocat", OCTOCAT_PASSWORD, None))
+    other = started(sessions.sign_in("hubot", OCTOCAT_PASSWORD, None))
+
+    assert sessions.sign_out_everywhere(phone.session_id) == 2
+
+    assert sessions.current(laptop.session_id) is None and sessions.current(phone.session_id) is None
+    assert sessions.current(other.session_id) is not None
+
+
+@pytest.mark.parametrize("session_id", [None, "", "no-such-session", "x" * 65])
+def test_sign_out_everywhere_needs_a_signed_in_session(
+    sessions: Sessions, octocat: User, session_id: str | None
+) -> None:
+    kept = started(sessions.sign_in("octocat", OCTOCAT_PASSWORD, None))
+    with pytest.raises(SignInRequired):
+        sessions.sign_out_everywhere(session_id)
+    assert sessions.current(kept.session_id) is not None
 
 
 def test_a_two_factor_user_gets_a_pending_session_that_signs_nobody_in(

@@ -9,10 +9,11 @@ from botocore.exceptions import ClientError
 
 from oauth_authz import clock
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User
+from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User, WebSession
 from oauth_authz.store import keys
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import Repository
+from oauth_authz.store.session_store import SessionStore
 from oauth_authz.store.table import Table
 from tests.support.tables import TableView
 
@@ -105,7 +106,11 @@ def test_apps_are_listed_oldest_first(repository: Repository, admin: Admin) -> N
 def test_deleting_a_user_leaves_nothing_of_theirs_and_everything_of_others(
     admin: Admin, table: TableView, two_users_and_an_app: tuple[User, User, App]
 ) -> None:
-    mona, _, _ = two_users_and_an_app
+    mona, bob, _ = two_users_and_an_app
+    sessions = SessionStore(table.name)
+    expires = NOW + timedelta(hours=8)
+    sessions.start("a" * 64, WebSession(mona.id, mona.login, expires))
+    sessions.start("b" * 64, WebSession(bob.id, bob.login, expires))
     before = table.keys()
 
     admin.delete_user(mona)
@@ -115,8 +120,10 @@ def test_deleting_a_user_leaves_nothing_of_theirs_and_everything_of_others(
         ("LOGIN#mona", "USER"),
         ("USERID#1", "USERID"),
         *{(key["PK"], key["SK"]) for key in _keys_of(mona, [100, 101], grant_id=1000)},
+        ("SESSION#" + "a" * 64, "SESSION"),  # her sessions end with her
+        ("USER#1", "SESSION#" + "a" * 64),
     }
-    assert ("LOGIN#bob", "USER") in after
+    assert ("LOGIN#bob", "USER") in after and ("SESSION#" + "b" * 64, "SESSION") in after
 
 
 def test_deleting_an_app_revokes_its_tokens_for_every_user_and_keeps_the_rest(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from oauth_authz.clock import iso
 from oauth_authz.models.domain import Authorization, Grant, GrantEntry, User
 from oauth_authz.store import items
 from tests.support.events import authorizer_event, basic, build_event, load_event
@@ -175,6 +176,35 @@ def test_a_grant_entry_with_other_scopes_is_a_problem() -> None:
             item["auths"]["2"] = {"scopes": ["user"]}
 
     assert any("does not match" in problem for problem in table_problems(table))
+
+
+def _with_session(ttl_of_ref: int | None) -> list[dict[str, Any]]:
+    """The consistent table, a session of octocat's and (unless None) its reference with this TTL."""
+    hashed = "a" * 64
+    expires = T0 + timedelta(hours=1)
+    session = {
+        "PK": f"SESSION#{hashed}", "SK": "SESSION", "Type": "Session", "user_id": 1, "login": "octocat",
+        "pending_two_factor": False, "expires_at": iso(expires), "expires_ttl": int(expires.timestamp()),
+    }  # fmt: skip
+    table = [*consistent_table(), session]
+    if ttl_of_ref is not None:
+        table.append(
+            {"PK": "USER#1", "SK": f"SESSION#{hashed}", "Type": "SessionRef", "expires_ttl": ttl_of_ref}
+        )
+    return table
+
+
+def test_a_session_needs_its_reference_with_its_ttl() -> None:
+    ttl = int((T0 + timedelta(hours=1)).timestamp())
+    assert table_problems(_with_session(ttl)) == []
+    assert any("no reference" in problem for problem in table_problems(_with_session(None)))
+    assert any("no reference" in problem for problem in table_problems(_with_session(ttl + 1)))
+
+
+def test_a_dangling_session_reference_is_fine_but_not_one_with_more_in_it() -> None:
+    dangling = {"PK": "USER#1", "SK": "SESSION#" + "b" * 64, "Type": "SessionRef", "expires_ttl": 1}
+    assert table_problems([*consistent_table(), dangling]) == []
+    assert table_problems([*consistent_table(), {**dangling, "login": "octocat"}]) != []
 
 
 def test_an_item_of_unknown_shape_is_a_problem() -> None:

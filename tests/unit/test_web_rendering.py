@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from oauth_authz.web.rendering import HTML, environment, origin, page, redirect, security_headers
 
 POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 
 
@@ -21,6 +23,28 @@ def test_the_headers_of_every_page() -> None:
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
     }
+
+
+@pytest.mark.parametrize("targets", [(), ("https://app.example.com/cb",)])
+def test_scripts_come_from_the_site_only_never_inline(targets: tuple[str, ...]) -> None:
+    """The copy buttons' script is external (`/login/assets/copy.js`): the policy allows the site's scripts
+    and no inline script, no eval. Seen red with 'unsafe-inline' added to `script-src`."""
+    directives = dict(
+        (part.split(" ", 1) + [""])[:2]
+        for part in security_headers(targets)["Content-Security-Policy"].split("; ")
+    )
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'none'"
+    policy = security_headers(targets)["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "nonce-" not in policy
+
+
+def test_every_page_loads_the_script_from_the_site_and_has_no_inline_script() -> None:
+    answer = page(200, "error.html", {"title": "t", "message": "m", "root": "/v1"})
+
+    scripts = re.findall(r"<script[^>]*>", answer.body)
+    assert scripts == ['<script src="/v1/login/assets/copy.js" defer>']
+    assert "</script>" in answer.body and re.search(r"<script[^>]*>\s*</script>", answer.body)
 
 
 def test_a_form_that_ends_at_the_app_names_its_origin_in_form_action() -> None:

@@ -64,9 +64,15 @@ def domain_error(docs_url: str) -> Callable[[OAuthAuthzError], Response[str]]:
     return answer
 
 
+def server_error(what: str, error: Exception) -> tuple[int, str]:
+    """An internal fault: logged (`what`, the exception's type and frames), answered as GitHub answers one,
+    500 `Server Error` with nothing internal in it. The one answer for the API and the OAuth endpoints."""
+    log_fault(what, error)
+    return 500, "Server Error"
+
+
 def internal_error(error: Exception) -> Response[str]:
-    log_fault("unhandled error", error)
-    return error_response(500, "Server Error")
+    return error_response(*server_error("unhandled error", error))
 
 
 def route_not_found(_: NotFoundError) -> Response[str]:

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from oauth_authz.errors import BadRequest, StoreUnavailable
+from oauth_authz.http.error_map import server_error
 from oauth_authz.http.request import header
 from oauth_authz.http.resolver import status_line
 from oauth_authz.http.responses import DOCS_URL, JSON_CONTENT_TYPE
 from oauth_authz.http.urls import routed_prefix, site_url
-from oauth_authz.observability import log_fault
 from oauth_authz.token_answers import DeviceCodeResponse, TokenError, TokenResponse, render_token_answer
 
 Exchange = Callable[[Mapping[str, str], str | None], TokenResponse | TokenError]
@@ -89,8 +89,7 @@ def _device_code_answer(event: dict[str, Any], request_codes: CodeRequest) -> di
     except StoreUnavailable:
         return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
     except Exception as error:  # an internal fault: logged, answered with nothing internal in it
-        log_fault("device code request failed", error)
-        return _json_error(500, "Internal Server Error", {})
+        return _json_error(*server_error("device code request failed", error), {})
     text, content_type = render_token_answer(answer, accept)
     return {
         "statusCode": 400 if isinstance(answer, TokenError) else 200,
@@ -123,8 +122,7 @@ def _answer(event: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
     except StoreUnavailable:
         return _json_error(503, "Service Unavailable", {"Retry-After": "1"})
     except Exception as error:  # an internal fault: logged, answered with nothing internal in it
-        log_fault("token request failed", error)
-        return _json_error(500, "Internal Server Error", {})
+        return _json_error(*server_error("token request failed", error), {})
     text, content_type = render_token_answer(answer, accept)
     return {
         "statusCode": 200,

@@ -3,8 +3,10 @@
 A session id is 256 random bits, sent only in the browser's cookie and stored only as its SHA-256, with an
 expiry (a TTL on the item, and checked on every read). Every sign-in starts a new id and ends the browser's
 previous one (no session fixation); between a two-factor user's password and code the browser holds a
-short, pending session that signs nobody in. The checks of login, password, lockout and code are the
-authorizer's own (`service/authentication.py`), so the page answers exactly as the API does.
+short, pending session that signs nobody in. "Sign out every session" ends all of a user's sessions, found
+through their references in the user's partition (`store/session_store.py`). The checks of login, password,
+lockout and code are the authorizer's own (`service/authentication.py`), so the page answers exactly as the
+API does.
 
 CSRF tokens are bound to a cookie's secret value: `csrf_token(value)` is a SHA-256 of it under a label, so a
 form's token can be checked against the cookie the browser sent without a read, and no other site can make
@@ -146,6 +148,12 @@ class Sessions:
     def sign_out(self, session_id: str | None) -> None:
         if session_id and len(session_id) <= MAX_SECRET:
             self.store.end(hashed(session_id))
+
+    def sign_out_everywhere(self, session_id: str | None) -> int:
+        """End every session of the signed-in user, this one included (SignInRequired without one);
+        returns how many were ended (sessions started before the upgrade that added references are not)."""
+        session = self.signed_in(session_id)
+        return self.store.end_all(session.user_id)
 
     def _start(self, user_id: int, login: str, previous: str | None, pending: bool = False) -> Started:
         seconds = PENDING_SECONDS if pending else SESSION_SECONDS

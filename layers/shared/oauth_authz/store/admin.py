@@ -24,7 +24,7 @@ class Admin:
         )
 
     def delete_user(self, user: User) -> None:
-        """The user, every authorization, token, claim and grant of theirs."""
+        """The user, every authorization, token, claim, grant and session of theirs."""
         doomed: list[dict[str, str]] = []
         for item in self.table.query(keys.user_partition(user.id), None):
             doomed.append({"PK": item["PK"]["S"], "SK": item["SK"]["S"]})
@@ -34,6 +34,8 @@ class Admin:
                 doomed += [keys.token_key(auth.hashed_token), keys.authorization_id_key(auth.id)]
             if kind == "Grant":
                 doomed.append(keys.grant_id_key(items.grant_from_item(item).id))
+            if kind == "SessionRef":
+                doomed.append(keys.session_key(item["SK"]["S"].removeprefix(keys.SESSION_REF_PREFIX)))
         doomed += [keys.login_key(user.login), keys.user_id_key(user.id)]
         self.table.batch_delete(doomed)
 

@@ -92,6 +92,14 @@ def session_key(hashed_session_id: str) -> dict[str, str]:
     return {"PK": f"SESSION#{hashed_session_id}", "SK": "SESSION"}
 
 
+SESSION_REF_PREFIX = "SESSION#"
+
+
+def session_ref_key(user_id: int, hashed_session_id: str) -> dict[str, str]:
+    """A user's reference to one of their sessions, so that all of them can be found (sign out everywhere)."""
+    return {"PK": user_partition(user_id), "SK": f"{SESSION_REF_PREFIX}{hashed_session_id}"}
+
+
 def code_key(hashed_code: str) -> dict[str, str]:
     """A web flow authorization code, by its SHA-256 (the code itself is never stored)."""
     return {"PK": f"CODE#{hashed_code}", "SK": "CODE"}

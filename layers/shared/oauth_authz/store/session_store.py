@@ -2,6 +2,13 @@
 
 Reads check `expires_at` too (DynamoDB's TTL is lazy). A new session replacing an old one (a sign-in, the
 two-factor step) is one transaction: the old one cannot outlive the new.
+
+Each session has a reference in its user's partition (`keys.session_ref_key`: USER#<id> / SESSION#<hash>),
+written in the same transaction and with the same TTL, so that "sign out every session" can find them all
+with one Query. A session ended otherwise (sign-out, replaced at sign-in) leaves its reference behind: it
+points at nothing, is harmless (ending it again deletes nothing), and goes with its TTL as the session would
+have. Sessions started before references existed have none: they are not reached by `end_all` and end
+within their own 8 hours (README, upgrade notes).
 """
 
 from __future__ import annotations
@@ -27,6 +34,15 @@ def session_item(hashed_id: str, session: WebSession) -> items.Item:
     }
 
 
+def session_ref_item(hashed_id: str, session: WebSession) -> items.Item:
+    """The user's reference to the session: its hash is in the key, nothing else of it is kept."""
+    return {
+        **items.key_attributes(keys.session_ref_key(session.user_id, hashed_id)),
+        "Type": items.string("SessionRef"),
+        "expires_ttl": items.number(int(session.expires_at.timestamp())),
+    }
+
+
 def session_from_item(item: items.Item) -> WebSession:
     return WebSession(
         user_id=int(item["user_id"]["N"]),
@@ -34,6 +50,9 @@ def session_from_item(item: items.Item) -> WebSession:
         expires_at=parse_iso(item["expires_at"]["S"]),
         pending_two_factor=bool(item.get("pending_two_factor", {}).get("BOOL", False)),
     )
+
+
+END_PART = 50  # sessions per transaction: a session and its reference each, TransactWriteItems' 100 at most
 
 
 class SessionStore:
@@ -68,10 +87,31 @@ class SessionStore:
 
     def start(self, hashed_id: str, session: WebSession, replacing: str | None = None) -> None:
         """Store a new session; `replacing`: the hashed id of the browser's previous one, ended with it."""
-        writes: list[Write] = [put("session", session_item(hashed_id, session))]
+        writes: list[Write] = [
+            put("session", session_item(hashed_id, session)),
+            put("ref", session_ref_item(hashed_id, session)),
+        ]
         if replacing is not None and replacing != hashed_id:
             writes.append(delete("old", keys.session_key(replacing), condition=None))
         self.table.transact(writes)
 
     def end(self, hashed_id: str) -> None:
         self.table.call("delete_item", Key=items.key_attributes(keys.session_key(hashed_id)))
+
+    def end_all(self, user_id: int) -> int:
+        """End every session of the user that has a reference (the caller's own included): one Query of the
+        references (every page of it), then transactions of `END_PART` sessions, each deleting sessions and
+        their references (already gone is fine: no conditions). Returns how many references there were."""
+        found = self.table.query(
+            keys.user_partition(user_id),
+            keys.SESSION_REF_PREFIX,
+            ProjectionExpression="SK",
+        )
+        hashed_ids = [item["SK"]["S"].removeprefix(keys.SESSION_REF_PREFIX) for item in found]
+        for start in range(0, len(hashed_ids), END_PART):
+            writes: list[Write] = []
+            for n, hashed_id in enumerate(hashed_ids[start : start + END_PART], start):
+                writes.append(delete(f"session {n}", keys.session_key(hashed_id), condition=None))
+                writes.append(delete(f"ref {n}", keys.session_ref_key(user_id, hashed_id), condition=None))
+            self.table.transact(writes)
+        return len(hashed_ids)

@@ -48,7 +48,7 @@ def origin(url: str) -> str | None:
 def security_headers(form_targets: Iterable[str] = ()) -> dict[str, str]:
     sources = ["'self'", *sorted({o for o in (origin(t) for t in form_targets) if o})]
     policy = (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         f"form-action {' '.join(sources)}; frame-ancestors 'none'; base-uri 'none'"
     )
     return {
@@ -96,3 +96,9 @@ def redirect(location: str, cookies: list[Cookie] | None = None, status: int = 3
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     return (STATIC / "style.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def copy_script() -> str:
+    """The copy buttons' script (`static/copy.js`): the pages' only one, external (CSP script-src 'self')."""
+    return (STATIC / "copy.js").read_text(encoding="utf-8")
