@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field, replace
 
 from oauth_authz import clock, ids, totp
-from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.api import http_url
-from oauth_authz.models.domain import LOGIN_PATTERN, PERSONAL_CLIENT_ID, App, User
+from oauth_authz.models.domain import LOGIN_PATTERN, App, User
 from oauth_authz.passwords import hash_password
 from oauth_authz.redirect_rule import checked_callback_url
 from oauth_authz.secretbox import seal
+from oauth_authz.service.app_registry import AppFields, NewApp, register_app
+from oauth_authz.service.app_removal import remove_app
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
+from oauth_authz.store.table import WriteConflict
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
 # An address as the admin gives it: one @, something on each side, no space or control character.
@@ -33,12 +34,6 @@ class TwoFactorSetup:
     user: User
     secret: str = field(repr=False)
     uri: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class NewApp:
-    app: App
-    client_secret: str = field(repr=False)
 
 
 class Accounts:
@@ -115,26 +110,17 @@ class Accounts:
         callback_url: str | None = None,
         device_flow: bool = False,
         expiring_tokens: bool = False,
+        owner: str | None = None,
     ) -> NewApp:
+        """Register an app (owned by the user `owner` when given: it then shows on their
+        /settings/developers)."""
         _check_app_fields(name, url, callback_url)
-        while True:
-            client_id = secrets.token_hex(10)
-            if client_id != PERSONAL_CLIENT_ID:
-                break
-        client_secret = secrets.token_hex(20)
-        app = App(
-            client_id=client_id,
-            id=ids.new_id(),
-            name=name.strip(),
-            url=url,
-            created_at=clock.now(),
-            secret_hash=hash_secret(client_secret),
-            callback_url=callback_url,
-            device_flow=device_flow,
-            expiring_tokens=expiring_tokens,
+        owner_id = None if owner is None else self._user(owner).id
+        return register_app(
+            self.repository,
+            AppFields(name.strip(), url, callback_url, device_flow, expiring_tokens),
+            owner_id,
         )
-        self.repository.create_app(app)
-        return NewApp(app, client_secret)
 
     def update_app(
         self,
@@ -159,18 +145,27 @@ class Accounts:
             expiring_tokens=app.expiring_tokens if expiring_tokens is None else expiring_tokens,
         )
         _check_app_fields(changed.name, changed.url, callback_url)
-        if not self.repository.replace_app(changed):
-            raise AccountError(f"No app with client_id {client_id!r}.")
-        return changed
+        try:
+            return self.repository.change_app(app, changed)
+        except WriteConflict:
+            raise AccountError(f"The app {client_id!r} was changed or deleted meanwhile; try again.") from None
 
     def list_apps(self) -> list[App]:
         return self.admin.list_apps()
+
+    def owner_logins(self, apps: list[App]) -> dict[int, str]:
+        """The login of each owner of these apps (by user id)."""
+        owners = {app.owner_id for app in apps if app.owner_id is not None}
+        return {user_id: self.repository.login_of(user_id) for user_id in owners}
 
     def delete_app(self, client_id: str) -> tuple[App, int]:
         app = self.repository.get_app(client_id)
         if app is None:
             raise AccountError(f"No app with client_id {client_id!r}.")
-        return app, self.admin.delete_app(app)
+        try:
+            return app, remove_app(self.repository, app, None)
+        except WriteConflict:
+            raise AccountError(f"The app {client_id!r} was changed or deleted meanwhile; try again.") from None
 
 
 def _check_app_fields(name: str, url: str, callback_url: str | None) -> None:
