@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from oauth_authz import clock, secretbox, settings, tokens
 from oauth_authz.app_secrets import hash_secret
-from oauth_authz.models.domain import PERSONAL_APP_URL, App, ClientSecret, Authorization, IssuedToken, User
+from oauth_authz.models.domain import PERSONAL_APP_URL, App, Authorization, ClientSecret, IssuedToken, User
 from oauth_authz.observability import metrics
 from oauth_authz.service import (
     app_tokens,

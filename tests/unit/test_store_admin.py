@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from oauth_authz import clock
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, ClientSecret, Authorization, Grant, GrantEntry, User
+from oauth_authz.models.domain import App, Authorization, ClientSecret, Grant, GrantEntry, User
 from oauth_authz.store import keys
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import Repository

@@ -148,7 +148,7 @@ class Accounts:
         try:
             return self.repository.change_app(app, changed)
         except WriteConflict:
-            raise AccountError(f"The app {client_id!r} was changed or deleted meanwhile; try again.") from None
+            raise AccountError(f"The app {client_id!r} changed or went meanwhile; try again.") from None
 
     def list_apps(self) -> list[App]:
         return self.admin.list_apps()
@@ -165,7 +165,7 @@ class Accounts:
         try:
             return app, remove_app(self.repository, app, None)
         except WriteConflict:
-            raise AccountError(f"The app {client_id!r} was changed or deleted meanwhile; try again.") from None
+            raise AccountError(f"The app {client_id!r} changed or went meanwhile; try again.") from None
 
 
 def _check_app_fields(name: str, url: str, callback_url: str | None) -> None:

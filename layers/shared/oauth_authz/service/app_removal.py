@@ -18,6 +18,8 @@ the app's credentials) until the user revokes it or it expires: as the admin CLI
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from oauth_authz.errors import NotFound
 from oauth_authz.models.domain import App
 from oauth_authz.service.grants import GrantService
@@ -40,9 +42,7 @@ class AppRemoval:
         """Delete the app and what hangs on it, in the order above; how many tokens it had. `WriteConflict`
         when the app changed (or went) since it was read."""
         found = list(self.repository.items_of_app(app.client_id))
-        tokens = {
-            items.authorization_from_item(i).id for i in found if items.item_type(i) in TOKEN_TYPES
-        }
+        tokens = {items.authorization_from_item(i).id for i in found if items.item_type(i) in TOKEN_TYPES}
         self._revoke_grants(app, found)
         leftovers = list(self.repository.items_of_app(app.client_id))
         self._revoke_grants(app, leftovers)
@@ -53,10 +53,8 @@ class AppRemoval:
     def _revoke_grants(self, app: App, found: list[items.Item]) -> None:
         users = {items.grant_from_item(i).user_id for i in found if items.item_type(i) == "Grant"}
         for user_id in sorted(users):
-            try:
+            with suppress(NotFound):  # revoked meanwhile (or expired): nothing of it left to delete
                 self.grants.revoke_for_app(user_id, app.client_id)
-            except NotFound:
-                pass  # revoked meanwhile (or expired): nothing of it left to delete
 
     def _delete_leftovers(self, found: list[items.Item]) -> None:
         """Tokens without a grant (with their claims), codes, refresh tokens, device requests, user codes."""
@@ -81,4 +79,3 @@ class AppRemoval:
 def remove_app(repository: Repository, app: App, owner_id: int | None) -> int:
     """`AppRemoval.remove` with the repository's own grant service."""
     return AppRemoval(repository, GrantService(repository)).remove(app, owner_id)
-

@@ -1,6 +1,7 @@
 """The admin CLI's operations on the table: listing users and apps, deleting a user with all that hangs on
-it (an app is deleted as its owner's page deletes it, `service/app_removal.py`, through the `ByClientId` index). They Scan (paginated), and the deletes are batches, not transactions: administration only,
-never reachable from a request path (STYLE: "never Scan on a request path"; the request path's store is
+it (an app is deleted as its owner's page deletes it, `service/app_removal.py`, through the `ByClientId`
+index). They Scan (paginated), and the deletes are batches, not transactions: administration only, never
+reachable from a request path (STYLE: "never Scan on a request path"; the request path's store is
 `repository.py`).
 """
 

@@ -9,7 +9,7 @@ Every change to the app item is conditional on the `revision` read (absent on it
 0), and moves it on: of two concurrent changes (two secret generations, say) one fails with `WriteConflict`
 instead of leaving three secrets or losing one.
 
-The `ByClientId` global secondary index (partition key `client_id`, sort key `SK`, every attribute) lists every
+The `ByClientId` global secondary index (partition key `client_id`, sort key `SK`, all attributes) lists every
 item that names an app (the app, its grants, authorizations and their token copies, codes, refresh tokens,
 device requests and user codes): deleting an app from its page finds what hangs on it without a Scan. A
 global index is eventually consistent (no ConsistentRead): a caller that must see everything reads again.
