@@ -128,7 +128,7 @@ def test_an_app_gets_a_callback_url_and_can_change_it(accounts: Accounts, table:
         "http://127.0.0.1/cb",
     )
     assert accounts.repository.get_app(created.app.client_id) == renamed
-    assert renamed.secret_hash == created.app.secret_hash
+    assert renamed.secrets == created.app.secrets and renamed.revision == 2  # two changes
     assert_table_invariants(table)
 
 
