@@ -25,8 +25,10 @@ from oauth_authz.models.domain import App
 from oauth_authz.service.grants import GrantService
 from oauth_authz.store import items, keys
 from oauth_authz.store.repository import Repository
+from oauth_authz.store.table import delete
 
 TOKEN_TYPES = {"Authorization", "Token"}
+TRANSACTION_SIZE = 100  # TransactWriteItems' limit
 
 
 def _key(item: items.Item) -> dict[str, str]:
@@ -72,8 +74,10 @@ class AppRemoval:
                 ]
             else:
                 doomed.append(_key(item))
-        unique = {(key["PK"], key["SK"]): key for key in doomed}
-        self.repository.table.batch_delete(list(unique.values()))
+        unique = list({(key["PK"], key["SK"]): key for key in doomed}.values())
+        for start in range(0, len(unique), TRANSACTION_SIZE):  # DeleteItem rights only, no BatchWriteItem
+            part = unique[start : start + TRANSACTION_SIZE]
+            self.repository.table.transact([delete("leftover", key, None) for key in part])
 
 
 def remove_app(repository: Repository, app: App, owner_id: int | None) -> int:
