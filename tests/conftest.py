@@ -26,6 +26,7 @@ from oauth_authz.service import (
     app_tokens,
     authentication,
     authorizations,
+    developer_apps,
     device_flow,
     grants,
     oauth_web_flow,
@@ -142,6 +143,7 @@ SINGLETONS: list[Callable[..., Any]] = [
     refresh.refresher,
     sessions.sessions,
     secretbox._kms,  # the KMS client that opens TOTP seeds
+    developer_apps.developer_apps,
 ]
 
 
