@@ -284,17 +284,17 @@ def test_an_app_with_an_owner_is_listed_with_the_owners_login(cli: Cli, conny: U
     """`apps create --owner LOGIN`: the app shows on that user's /settings/developers; `apps list` says whose
     it is ("-" for the CLI's own); an unknown owner is refused and nothing is registered."""
     name = "Owned App " + random_secrets.token_hex(3)
-    created = succeeded(
-        cli("apps", "create", "--name", name, "--url", "https://own.example.com", "--owner", conny.login, "--json")
-    ).json()
+    fields = ["--name", name, "--url", "https://own.example.com"]
+    created = succeeded(cli("apps", "create", *fields, "--owner", conny.login, "--json")).json()
     assert created["owner"] == conny.login
 
     listed = {app["client_id"]: app for app in succeeded(cli("apps", "list", "--json")).json()}
     assert listed[created["client_id"]]["owner"] == conny.login
-    line = next(row for row in succeeded(cli("apps", "list")).stdout.splitlines() if row.startswith(created["client_id"]))
+    rows = succeeded(cli("apps", "list")).stdout.splitlines()
+    line = next(row for row in rows if row.startswith(created["client_id"]))
     assert line.split()[-2] == conny.login
 
-    refused(cli("apps", "create", "--name", "Nobody's", "--url", "https://x.example", "--owner", "no-such-user"),
-            "No user 'no-such-user'.")  # fmt: skip
+    nobody = ["--name", "Nobody's", "--url", "https://x.example", "--owner", "no-such-user"]
+    refused(cli("apps", "create", *nobody), "No user 'no-such-user'.")
     assert "Nobody's" not in succeeded(cli("apps", "list")).stdout
     succeeded(cli("apps", "delete", created["client_id"]))

@@ -49,19 +49,21 @@ class Rotated:
 
 @pytest.fixture
 def rotated(accounts: Accounts, repository: Repository) -> Rotated:
-    created = accounts.create_app("Rotating App", "https://rotate.example.com", CALLBACK, expiring_tokens=True)
+    created = accounts.create_app("Rotating", "https://rotate.example.com", CALLBACK, expiring_tokens=True)
     two, new = with_new_secret(created.app, clock.now())
     return Rotated(repository, repository.change_app(created.app, two), created.client_secret, new)
 
 
 def exchange(rotated: Rotated, user: User, secret: str, code: str | None = None) -> object:
     code = code or code_for(rotated.client_id, user)
-    return oauth_web_flow.exchange({"client_id": rotated.client_id, "client_secret": secret, "code": code}, None)
+    params = {"client_id": rotated.client_id, "client_secret": secret, "code": code}
+    return oauth_web_flow.exchange(params, None)
 
 
 def test_app_basic_auth(rotated: Rotated, repository: Repository) -> None:
     def authenticated(secret: str) -> bool:
-        outcome = Authenticator(repository, get_settings()).authenticate(basic(rotated.client_id, secret), True)
+        header = basic(rotated.client_id, secret)
+        outcome = Authenticator(repository, get_settings()).authenticate(header, True)
         return outcome.principal is not None
 
     assert authenticated(rotated.old) and authenticated(rotated.new)

@@ -77,7 +77,8 @@ def test_settings_developers_page_event(run_page: RunPage, owned_app: App) -> No
 
     assert (result.status, result.header("Content-Type")) == (200, HTML)
     assert f'<a href="/v1/settings/developers/{EVENT_CLIENT_ID}">Octo Deploy</a>' in result.body
-    assert '<a class="button" href="/v1/settings/developers/new">Register a new application</a>' in result.body
+    link = '<a class="button" href="/v1/settings/developers/new">Register a new application</a>'
+    assert link in result.body
     assert 'href="/v1/settings/developers" aria-current="page">Developer settings</a>' in result.body
 
 

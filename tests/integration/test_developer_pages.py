@@ -35,7 +35,11 @@ FORMS = [
 ]
 BY_CLIENT_ID = ["developer_app_page", *FORMS[1:]]
 APP_FIELDS = urlencode(
-    {"name": "Octo Deploy", "url": "https://deploy.example.com", "callback_url": "https://deploy.example.com/cb"}
+    {
+        "name": "Octo Deploy",
+        "url": "https://deploy.example.com",
+        "callback_url": "https://deploy.example.com/cb",
+    }
 )
 SECOND_SECRET = "e" * 40
 
