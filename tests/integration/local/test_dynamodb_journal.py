@@ -137,7 +137,8 @@ def test_a_store_journaled_before_the_index_gets_it_and_keeps_its_items(tmp_path
         assert ensure_table(store.endpoint, TABLE, old) is True
         described = client(store.endpoint).describe_table(TableName=TABLE)["Table"]
         assert not described.get("GlobalSecondaryIndexes")
-        client(store.endpoint).put_item(TableName=TABLE, Item=item("USER#1", "GRANT#abc", client_id={"S": "abc"}))
+        grant = item("USER#1", "GRANT#abc", client_id={"S": "abc"})
+        client(store.endpoint).put_item(TableName=TABLE, Item=grant)
     for _ in range(2):  # the start that adds it, and one after
         with EmbeddedStore(tmp_path) as store:
             assert store.endpoint is not None
