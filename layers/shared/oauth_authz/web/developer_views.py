@@ -83,7 +83,7 @@ def new_app_page(
         "csrf": csrf_token(session_id),
         "form": form_values(None, fields),
         "errors": errors,
-        "error": "; ".join(errors.values()) or None,
+        "error": NOT_SAVED if errors else None,
         "current": CURRENT,
     }
     return page(status, "settings_developer_new.html", context)
@@ -125,7 +125,7 @@ def app_page(
         "notice": notice,
         "form": form_values(oauth_app, fields),
         "errors": errors,
-        "error": error or "; ".join(errors.values()) or None,
+        "error": error or (NOT_SAVED if errors else None),
         "current": CURRENT,
     }
     return page(status, "settings_developer_app.html", context)
@@ -150,7 +150,8 @@ def checkboxes(fields: Mapping[str, str]) -> tuple[bool, bool]:
     return fields.get("device_flow") == "1", fields.get("expiring_tokens") == "1"
 
 
-# Why a change to an app was refused.
+# Why a change to an app was refused (a form's fields: beside each field, and this above).
+NOT_SAVED = "The application could not be saved: see the fields below."
 CHANGED = (
     "This application was changed by another request at the same time, and nothing was changed. "
     "Review it below and try again."
