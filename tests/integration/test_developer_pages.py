@@ -181,3 +181,11 @@ def test_a_lost_race_is_a_page_and_leaves_two_secrets_not_three(
 
     assert result.status == 409 and "changed by another request at the same time" in result.body
     assert repository.get_app(EVENT_CLIENT_ID) == won
+
+
+@pytest.mark.parametrize("client_id", ["a" * 3000, "abc%2Fdef", "ab\u00e9", "..", "%00"])
+def test_a_client_id_that_is_no_app_is_not_found(signed_in: User, table: TableView, client_id: str) -> None:
+    """Seen red (a 500: DynamoDB refused the 3004-byte key) with the length bound removed from `_owned`."""
+    before = table.items()
+    assert page_of(client_id).status == 404
+    assert table.items() == before

@@ -29,6 +29,7 @@ PER_PAGE = 30
 MAX_NAME = 255
 MAX_URL = 2048
 RESOURCE = "OauthApplication"
+MAX_CLIENT_ID = 40  # ours are 20 hex characters; a longer path segment is no app (and no oversized key)
 
 # GitHub's words for the registration form's refusals (as its "Register a new OAuth app" page says them).
 BLANK = {"name": "Application name", "url": "Homepage URL", "callback_url": "Authorization callback URL"}
@@ -112,7 +113,8 @@ class DeveloperApps:
         return session, self._owned(session, client_id)
 
     def _owned(self, session: WebSession, client_id: str) -> App:
-        app = self.repository.get_app(client_id) if client_id.isascii() and client_id.isalnum() else None
+        readable = client_id.isascii() and client_id.isalnum() and len(client_id) <= MAX_CLIENT_ID
+        app = self.repository.get_app(client_id) if readable else None
         if app is None or app.owner_id is None or app.owner_id != session.user_id:
             raise NotFound()
         return app
