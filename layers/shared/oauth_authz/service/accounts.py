@@ -13,6 +13,7 @@ from oauth_authz.redirect_rule import checked_callback_url
 from oauth_authz.secretbox import seal
 from oauth_authz.service.app_registry import AppFields, NewApp, register_app
 from oauth_authz.service.app_removal import remove_app
+from oauth_authz.store import keys
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
 from oauth_authz.store.table import WriteConflict
@@ -81,7 +82,11 @@ class Accounts:
         return self.admin.list_users()
 
     def delete_user(self, login: str) -> User:
+        """The user, every token of theirs, and the OAuth apps they own (as GitHub deletes an account's apps:
+        an app whose owner is gone could never be changed or deleted from a page), with the apps' tokens."""
         user = self._user(login)
+        for app in self.repository.owned_apps(user.id):
+            remove_app(self.repository, app, user.id)
         self.admin.delete_user(user)
         return user
 
@@ -156,7 +161,8 @@ class Accounts:
     def owner_logins(self, apps: list[App]) -> dict[int, str]:
         """The login of each owner of these apps (by user id)."""
         owners = {app.owner_id for app in apps if app.owner_id is not None}
-        return {user_id: self.repository.login_of(user_id) for user_id in owners}
+        found = {user_id: self.repository.table.get(keys.user_id_key(user_id)) for user_id in owners}
+        return {user_id: item["login"]["S"] for user_id, item in found.items() if item is not None}
 
     def delete_app(self, client_id: str) -> tuple[App, int]:
         app = self.repository.get_app(client_id)
