@@ -45,6 +45,12 @@ def listing(world: w.World) -> EventMaker:
     return lambda: page_event("settings_developers_page", cookie=f"{SESSION_COOKIE}={session_id}")
 
 
+def new_app_form(world: w.World) -> EventMaker:
+    """The registration form: the session (one GetItem)."""
+    _, session_id = _owner("bench-dev-new")
+    return lambda: page_event("new_developer_app_page", cookie=f"{SESSION_COOKIE}={session_id}")
+
+
 def register(world: w.World) -> EventMaker:
     """The session (GetItem), the app and its owner's reference (one transaction)."""
     from oauth_authz.service.sessions import csrf_token
@@ -67,6 +73,23 @@ def update(world: w.World) -> EventMaker:
 def generate_secret(world: w.World) -> EventMaker:
     """The session, the app, the conditional write of the app with its second secret."""
     return _on_app("generate_client_secret", "bench-dev-secret", "/secrets", form={})
+
+
+def delete_secret(world: w.World) -> EventMaker:
+    """The first of two secrets deleted: the session, the app, the conditional write."""
+    from oauth_authz import clock
+    from oauth_authz.service.app_registry import with_new_secret
+    from oauth_authz.settings import get_settings
+    from oauth_authz.store.repository import Repository
+
+    make = _on_app("delete_client_secret", "bench-dev-secret-delete", "/secrets/1/delete", form={})
+    event = make()
+    repository = Repository(get_settings().table_name)
+    app = repository.get_app(event["pathParameters"]["client_id"])
+    assert app is not None  # noqa: S101 - the bench's own set-up
+    repository.change_app(app, with_new_secret(app, clock.now())[0])
+    event["pathParameters"]["secret_id"] = "1"
+    return lambda: copy.deepcopy(event)
 
 
 def delete_confirmation(world: w.World) -> EventMaker:

@@ -611,6 +611,7 @@ def _developer_scenarios(page: Callable[..., Scenario]) -> list[Scenario]:
 
     return [
         page("developers", "GET /settings/developers", "settings_developers_page", 3, dev.listing, "200"),
+        page("new_app", "GET /settings/developers/new", "new_developer_app_page", 1, dev.new_app_form, "200"),
         page("register_app", "POST /settings/developers", "register_developer_app", 2, dev.register, "200"),
         page("app_page", "GET /settings/developers/{id}", "developer_app_page", 2, dev.app_page, "200"),
         page("update_app", "POST /settings/developers/{id}", "update_developer_app", 3, dev.update, "200"),
@@ -621,6 +622,14 @@ def _developer_scenarios(page: Callable[..., Scenario]) -> list[Scenario]:
             3,
             dev.generate_secret,
             "200",
+        ),
+        page(
+            "delete_secret",
+            "POST /settings/developers/{id}/secrets/{secret_id}/delete",
+            "delete_client_secret",
+            3,
+            dev.delete_secret,
+            "303",
         ),
         page(
             "delete_app_confirmation",

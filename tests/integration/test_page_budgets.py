@@ -81,6 +81,7 @@ def test_the_sign_in_page_reads_nothing(run_page: RunPage, calls: Calls) -> None
     ("page", "made"),
     [
         ("settings_developers_page", ["GetItem", "Query", "BatchGetItem"]),
+        ("new_developer_app_page", ["GetItem"]),
         ("developer_app_page", ["GetItem", "GetItem"]),
         ("update_developer_app", ["GetItem", "GetItem", "TransactWriteItems"]),
         ("delete_client_secret", ["GetItem", "GetItem", "TransactWriteItems"]),
