@@ -151,6 +151,11 @@ def _write_units(size: int) -> float:
     return float(max(1, math.ceil(size / 1024)))
 
 
+def _string(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return value.get("S") if isinstance(value, dict) else None
+
+
 def estimate(call: Call, before: Snapshot) -> Capacity:
     """Read and write request units of one call, by DynamoDB's published sizing rules (on-demand)."""
     p = call.params
@@ -164,6 +169,10 @@ def estimate(call: Call, before: Snapshot) -> Capacity:
                 size = item_size(before.get(_key(key)))
                 total.read += _read_units(size, bool(request.get("ConsistentRead")))
         return total
+    if call.operation == "Query" and p.get("IndexName") == "ByClientId":
+        client_id = p["ExpressionAttributeValues"][":client_id"]["S"]
+        size = sum(item_size(item) for item in before.values() if _string(item, "client_id") == client_id)
+        return Capacity(read=_read_units(size, consistent))  # an index read is eventually consistent
     if call.operation == "Query":
         values = p["ExpressionAttributeValues"]
         partition = values[":pk"]["S"]

@@ -610,6 +610,52 @@ def _page_scenarios() -> list[Scenario]:
             pages.delete_token_confirmation,
             "200",
         ),
+        *_developer_scenarios(page),
+    ]
+
+
+def _developer_scenarios(page: Callable[..., Scenario]) -> list[Scenario]:
+    """/settings/developers (bench/developer_pages.py says what each reads and writes)."""
+    from bench import developer_pages as dev
+
+    return [
+        page("developers", "GET /settings/developers", "settings_developers_page", 3, dev.listing, "200"),
+        page("new_app", "GET /settings/developers/new", "new_developer_app_page", 1, dev.new_app_form, "200"),
+        page("register_app", "POST /settings/developers", "register_developer_app", 2, dev.register, "200"),
+        page("app_page", "GET /settings/developers/{id}", "developer_app_page", 2, dev.app_page, "200"),
+        page("update_app", "POST /settings/developers/{id}", "update_developer_app", 3, dev.update, "200"),
+        page(
+            "generate_secret",
+            "POST /settings/developers/{id}/secrets",
+            "generate_client_secret",
+            3,
+            dev.generate_secret,
+            "200",
+        ),
+        page(
+            "delete_secret",
+            "POST /settings/developers/{id}/secrets/{secret_id}/delete",
+            "delete_client_secret",
+            3,
+            dev.delete_secret,
+            "303",
+        ),
+        page(
+            "delete_app_confirmation",
+            "POST /settings/developers/{id}/delete (confirmation)",
+            "delete_developer_app",
+            2,
+            dev.delete_confirmation,
+            "200",
+        ),
+        page(
+            "delete_unused_app",
+            "POST /settings/developers/{id}/delete (an app without tokens)",
+            "delete_developer_app",
+            5,
+            dev.delete_unused_app,
+            "303",
+        ),
     ]
 
 

@@ -20,12 +20,13 @@ from moto import mock_aws
 
 from oauth_authz import clock, secretbox, settings, tokens
 from oauth_authz.app_secrets import hash_secret
-from oauth_authz.models.domain import PERSONAL_APP_URL, App, Authorization, IssuedToken, User
+from oauth_authz.models.domain import PERSONAL_APP_URL, App, Authorization, ClientSecret, IssuedToken, User
 from oauth_authz.observability import metrics
 from oauth_authz.service import (
     app_tokens,
     authentication,
     authorizations,
+    developer_apps,
     device_flow,
     grants,
     oauth_web_flow,
@@ -142,6 +143,7 @@ SINGLETONS: list[Callable[..., Any]] = [
     refresh.refresher,
     sessions.sessions,
     secretbox._kms,  # the KMS client that opens TOTP seeds
+    developer_apps.developer_apps,
 ]
 
 
@@ -255,7 +257,7 @@ def oauth_app(repository: Repository) -> RegisteredApp:
         name=EVENT_APP_NAME,
         url=EVENT_APP_URL,
         created_at=clock.now(),
-        secret_hash=hash_secret(EVENT_CLIENT_SECRET),
+        secrets=(ClientSecret(1, hash_secret(EVENT_CLIENT_SECRET), None, clock.now()),),
     )
     repository.create_app(app)
     return RegisteredApp(app, EVENT_CLIENT_SECRET)

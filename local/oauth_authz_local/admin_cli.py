@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--expiring-tokens", action="store_true", help="tokens expire after 8 hours, with refresh tokens"
     )
+    create.add_argument(
+        "--owner", metavar="LOGIN", help="the user who owns it (it shows on their /settings/developers)"
+    )
     create.set_defaults(run=_apps_create)
     update = apps.add_parser(
         "update", parents=[common], help="change an app's name, URL, callback URL or flows"
@@ -168,9 +171,9 @@ def _users_disable_2fa(accounts: Accounts, args: argparse.Namespace, out: Output
 
 def _apps_create(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
     created = accounts.create_app(
-        args.name, args.url, args.callback_url, args.device_flow, args.expiring_tokens
+        args.name, args.url, args.callback_url, args.device_flow, args.expiring_tokens, args.owner
     )
-    data = {**_app_json(created.app), "client_secret": created.client_secret}
+    data = {**_app_json(created.app, args.owner), "client_secret": created.client_secret}
     out(
         data,
         f"Registered {created.app.name}.\n"
@@ -189,10 +192,12 @@ def _apps_update(accounts: Accounts, args: argparse.Namespace, out: Output) -> N
 
 def _apps_list(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
     apps = accounts.list_apps()
-    lines = [f"{'CLIENT_ID':<22} {'NAME':<30} URL"] + [
-        f"{a.client_id:<22} {a.name:<30} {a.url}" for a in apps
+    owners = accounts.owner_logins(apps)
+    login = {a.client_id: owners.get(a.owner_id) if a.owner_id is not None else None for a in apps}
+    lines = [f"{'CLIENT_ID':<22} {'NAME':<30} {'OWNER':<20} URL"] + [
+        f"{a.client_id:<22} {a.name:<30} {login[a.client_id] or '-':<20} {a.url}" for a in apps
     ]
-    out([_app_json(a) for a in apps], "\n".join(lines))
+    out([_app_json(a, login[a.client_id]) for a in apps], "\n".join(lines))
 
 
 def _apps_delete(accounts: Accounts, args: argparse.Namespace, out: Output) -> None:
@@ -213,8 +218,9 @@ def _user_json(user: User) -> dict[str, Any]:
     }
 
 
-def _app_json(app: App) -> dict[str, Any]:
+def _app_json(app: App, owner: str | None = None) -> dict[str, Any]:
     return {
+        "owner": owner,
         "client_id": app.client_id,
         "id": app.id,
         "name": app.name,

@@ -399,10 +399,12 @@ def ensure_table(
     template = template if template is not None else load_template()
     dynamodb = client(endpoint, data_dir)
     try:
-        dynamodb.describe_table(TableName=table_name)
-        return False
+        described = dynamodb.describe_table(TableName=table_name)["Table"]
     except dynamodb.exceptions.ResourceNotFoundException:
         pass
+    else:
+        add_missing_indexes(dynamodb, table_name, described, table_definition(template))
+        return False
     try:
         dynamodb.create_table(TableName=table_name, **table_definition(template))
     except dynamodb.exceptions.ResourceInUseException:
@@ -415,3 +417,19 @@ def ensure_table(
         TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
     )
     return True
+
+
+def add_missing_indexes(
+    dynamodb: Any, table_name: str, described: dict[str, Any], definition: dict[str, Any]
+) -> list[str]:
+    """Add to an existing table (a local store journaled by an earlier version) the template's global
+    secondary indexes it lacks, as a stack update would (`ByClientId`); returns the names added."""
+    present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+    missing = [i for i in definition.get("GlobalSecondaryIndexes", []) if i["IndexName"] not in present]
+    for index in missing:
+        dynamodb.update_table(
+            TableName=table_name,
+            AttributeDefinitions=definition["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+    return [index["IndexName"] for index in missing]

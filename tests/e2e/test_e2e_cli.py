@@ -278,3 +278,23 @@ def test_the_cli_follows_oauth_authz_data_dir(server: Server, secrets: Secrets, 
     assert created.returncode == 0, created.stderr
     assert anonymous.as_((login, password)).get("/authorizations").status_code == 200
     succeeded(run_cli("users", "delete", login, environment=environment))
+
+
+def test_an_app_with_an_owner_is_listed_with_the_owners_login(cli: Cli, conny: User) -> None:
+    """`apps create --owner LOGIN`: the app shows on that user's /settings/developers; `apps list` says whose
+    it is ("-" for the CLI's own); an unknown owner is refused and nothing is registered."""
+    name = "Owned App " + random_secrets.token_hex(3)
+    fields = ["--name", name, "--url", "https://own.example.com"]
+    created = succeeded(cli("apps", "create", *fields, "--owner", conny.login, "--json")).json()
+    assert created["owner"] == conny.login
+
+    listed = {app["client_id"]: app for app in succeeded(cli("apps", "list", "--json")).json()}
+    assert listed[created["client_id"]]["owner"] == conny.login
+    rows = succeeded(cli("apps", "list")).stdout.splitlines()
+    line = next(row for row in rows if row.startswith(created["client_id"]))
+    assert line.split()[-2] == conny.login
+
+    nobody = ["--name", "Nobody's", "--url", "https://x.example", "--owner", "no-such-user"]
+    refused(cli("apps", "create", *nobody), "No user 'no-such-user'.")
+    assert "Nobody's" not in succeeded(cli("apps", "list")).stdout
+    succeeded(cli("apps", "delete", created["client_id"]))

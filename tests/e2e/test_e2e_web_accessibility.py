@@ -1,6 +1,8 @@
 """Accessibility: axe-core (the npm package of tests/e2e/node, its axe.min.js injected by Playwright) run in
 Chromium on every page a user meets: sign-in, two-factor, consent, sign-out, and each settings page and step
-(tokens, a new token, Delete's confirmation, authorized apps, security, the two-factor setup, two-factor on).
+(tokens, a new token, Delete's confirmation, authorized apps, the developer settings (the list, the
+registration form, refused, an app with one and two secrets, Delete's confirmation), security, the two-factor
+setup, two-factor on).
 No serious or critical violation on any of them (seen red with the Expiration select's label
 dropped from the tokens page: `select-name`, critical).
 
@@ -108,6 +110,26 @@ def test_no_page_has_a_serious_or_critical_violation(
 
         page.goto(server.url + "/settings/applications")
         check("applications", "Authorized OAuth apps")
+
+        page.goto(server.url + "/settings/developers")
+        check("developers", "OAuth Apps")
+        page.get_by_role("link", name="Register a new application").click()
+        check("developers-new", "Register a new OAuth app")
+        page.get_by_label("Homepage URL").fill("not a url")
+        page.get_by_role("button", name="Register application").click()
+        expect(page.get_by_text("Application name can't be blank")).to_be_visible()
+        check("developers-new-refused", "Register a new OAuth app")
+        page.get_by_label("Application name").fill("Axe Owned")
+        page.get_by_label("Homepage URL").fill("https://axe.example.com")
+        page.get_by_label("Authorization callback URL").fill("http://127.0.0.1:9/callback")
+        page.get_by_role("button", name="Register application").click()
+        secrets.add(page.get_by_label("New client secret", exact=True).input_value())
+        check("developers-registered", "Axe Owned")
+        page.get_by_role("button", name="Generate a new client secret").click()
+        secrets.add(page.get_by_label("New client secret", exact=True).input_value())
+        check("developers-two-secrets", "Axe Owned")
+        page.get_by_role("button", name="Delete application").click()
+        check("developers-delete", "Delete application")
 
         page.goto(server.url + "/settings/security")
         check("security", "Password and authentication")

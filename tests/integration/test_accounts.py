@@ -69,6 +69,28 @@ def test_delete_a_user_with_everything_of_theirs(
         accounts.delete_user("octocat")
 
 
+def test_deleting_a_user_deletes_the_apps_they_own_and_the_list_names_owners(
+    accounts: Accounts, api: Api, octocat: Any, hubot: Any, table: TableView
+) -> None:
+    """An owner's apps go with them (with every token of theirs, hubot's too): an app whose owner is gone
+    could never be changed or deleted from a page. Seen red with `delete_user` leaving the apps (the app was
+    still there, owned by nobody)."""
+    owned = accounts.create_app("Octo's App", "https://octo.example.com", owner="octocat")
+    cli_app = accounts.create_app("CLI App", "https://cli.example.com")
+    api.as_user(hubot).get_or_create(owned.app.client_id, {"client_secret": owned.client_secret}, "laptop")
+    assert accounts.owner_logins(accounts.list_apps()) == {octocat.id: "octocat"}
+    with pytest.raises(AccountError, match="No user 'nobody'"):
+        accounts.create_app("Nobody's", "https://x.example.com", owner="nobody")
+
+    accounts.delete_user("octocat")
+
+    assert accounts.repository.get_app(owned.app.client_id) is None
+    assert [app.client_id for app in accounts.list_apps()] == [cli_app.app.client_id]
+    assert not any(item.get("client_id") == owned.app.client_id for item in table.items())
+    assert accounts.owner_logins(accounts.list_apps()) == {}
+    assert_table_invariants(table)
+
+
 def test_create_an_app(accounts: Accounts, table: TableView) -> None:
     created = accounts.create_app("  My App ", "https://my-app.example.com")
 
@@ -128,7 +150,7 @@ def test_an_app_gets_a_callback_url_and_can_change_it(accounts: Accounts, table:
         "http://127.0.0.1/cb",
     )
     assert accounts.repository.get_app(created.app.client_id) == renamed
-    assert renamed.secret_hash == created.app.secret_hash
+    assert renamed.secrets == created.app.secrets and renamed.revision == 2  # two changes
     assert_table_invariants(table)
 
 

@@ -18,12 +18,13 @@ from oauth_authz.service import oauth_web_flow
 from oauth_authz.service.sessions import hashed
 from oauth_authz.store.session_store import SessionStore
 from oauth_authz.store.table import dynamodb_client
+from tests.integration.test_developer_page_events import owned_app
 from tests.integration.test_device_pages import device_request
 from tests.integration.test_page_events import RunPage, callback_app, run_page, signed_in
 from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
 from tests.support.tables import TableView
 
-__all__ = ["callback_app", "device_request", "run_page", "signed_in"]  # the fixtures, shared
+__all__ = ["callback_app", "device_request", "owned_app", "run_page", "signed_in"]  # the fixtures, shared
 
 Calls = Callable[[Callable[[], object]], list[str]]
 
@@ -132,3 +133,29 @@ def test_the_device_decision_is_the_entrys_reads_the_grant_and_the_approval(
         "GetItem",
         "UpdateItem",
     ]
+
+
+@pytest.mark.parametrize(
+    ("page", "made"),
+    [
+        ("settings_developers_page", ["GetItem", "Query", "BatchGetItem"]),
+        ("new_developer_app_page", ["GetItem"]),
+        ("developer_app_page", ["GetItem", "GetItem"]),
+        ("update_developer_app", ["GetItem", "GetItem", "TransactWriteItems"]),
+        ("delete_client_secret", ["GetItem", "GetItem", "TransactWriteItems"]),
+        ("delete_developer_app", ["GetItem", "GetItem", "Query", "Query", "TransactWriteItems"]),
+    ],
+)
+def test_the_developer_pages_round_trips(run_page: RunPage, owned_app: App, calls: Calls, page: str,
+                                         made: list[str]) -> None:  # fmt: skip
+    """The session and the app (a GetItem each) and one conditional write; the list one Query of the owner's
+    references and one BatchGetItem of the apps; an app without tokens deleted with two reads of the
+    ByClientId index and one transaction. Seen red (a GetItem in place of the BatchGetItem) with
+    `owned_apps` reading each app by GetItem."""
+    assert calls(lambda: run_page(page)) == made
+
+
+def test_registering_is_the_session_and_one_transaction(
+    run_page: RunPage, signed_in: User, calls: Calls
+) -> None:
+    assert calls(lambda: run_page("register_developer_app")) == ["GetItem", "TransactWriteItems"]

@@ -14,7 +14,7 @@ import pytest
 
 from oauth_authz import clock
 from oauth_authz.app_secrets import hash_secret
-from oauth_authz.models.domain import App, User, WebSession
+from oauth_authz.models.domain import App, ClientSecret, User, WebSession
 from oauth_authz.secretbox import new_local_key, seal
 from oauth_authz.service import authentication
 from oauth_authz.service.sessions import hashed
@@ -74,7 +74,7 @@ def callback_app(repository: Repository) -> App:
         name=EVENT_APP_NAME,
         url=EVENT_APP_URL,
         created_at=clock.now(),
-        secret_hash=hash_secret(EVENT_CLIENT_SECRET),
+        secrets=(ClientSecret(1, hash_secret(EVENT_CLIENT_SECRET), None, clock.now()),),
         callback_url=EVENT_CALLBACK_URL,
     )
     repository.create_app(app)

@@ -267,7 +267,7 @@ def event_app(accounts: Accounts, repository: Repository) -> RegisteredApp:
     """The app the event names, with a callback."""
     from oauth_authz import clock
     from oauth_authz.app_secrets import hash_secret
-    from oauth_authz.models.domain import App
+    from oauth_authz.models.domain import App, ClientSecret
 
     app = App(
         EVENT_CLIENT_ID,
@@ -275,7 +275,7 @@ def event_app(accounts: Accounts, repository: Repository) -> RegisteredApp:
         EVENT_APP_NAME,
         EVENT_APP_URL,
         clock.now(),
-        hash_secret(EVENT_CLIENT_SECRET),
+        (ClientSecret(1, hash_secret(EVENT_CLIENT_SECRET), None, clock.now()),),
         CALLBACK,
     )
     repository.create_app(app)

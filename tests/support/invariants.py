@@ -51,6 +51,7 @@ _KEY_SHAPES = [
     (re.compile(r"^SESSION#[0-9a-f]{64}$"), re.compile(r"^SESSION$"), "Session"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^GRANT#.+$"), "Grant"),
     (re.compile(r"^USER#\d+$"), re.compile(r"^SESSION#[0-9a-f]{64}$"), "SessionRef"),
+    (re.compile(r"^USER#\d+$"), re.compile(r"^OWNEDAPP#.+$"), "OwnedApp"),
     (re.compile(r"^GRANTID#\d+$"), re.compile(r"^GRANTID$"), None),
     (re.compile(r"^REFRESH#[0-9a-f]{64}$"), re.compile(r"^REFRESH$"), "RefreshToken"),
     (re.compile(r"^DEVICE#[0-9a-f]{64}$"), re.compile(r"^DEVICE$"), "DeviceRequest"),
@@ -198,6 +199,25 @@ def table_problems(items: Iterable[dict[str, Any]], now: datetime | None = None)
             user = by_key.get((f"LOGIN#{str(item.get('login')).lower()}", "USER"))
             if user is None or f"USERID#{user.get('id')}" != pk:
                 problems.append(f"user id guard {pk} points at no user")
+        elif kind in ("App", "OwnedApp"):
+            problems += _app_problems(pk, sk, item, by_key)
+    return problems
+
+
+def _app_problems(pk: str, sk: str, item: dict[str, Any], by_key: dict[Any, dict[str, Any]]) -> list[str]:
+    """An owned app and its owner's reference go together; an app holds one or two secrets, and its
+    `secret_hash` (what the previous version reads) is the oldest one's."""
+    if item.get("Type") == "OwnedApp":
+        app = by_key.get((f"APP#{item.get('owned_client_id')}", "APP"))
+        if app is None or f"USER#{app.get('owner_id')}" != pk or sk != f"OWNEDAPP#{app.get('client_id')}":
+            return [f"owned app reference {pk} {sk} points at no app of that owner"]
+        return []
+    problems = []
+    secrets = item.get("secrets")
+    if secrets is not None and not (1 <= len(secrets) <= 2 and secrets[0]["hash"] == item["secret_hash"]):
+        problems.append(f"app {pk}: {len(secrets)} secrets, or secret_hash is not the oldest's")
+    if "owner_id" in item and (f"USER#{item['owner_id']}", f"OWNEDAPP#{item['client_id']}") not in by_key:
+        problems.append(f"app {pk}: its owner has no reference to it")
     return problems
 
 

@@ -187,6 +187,48 @@ def page_events() -> dict[str, dict[str, Any]]:
             "/settings/tokens/{token_id}/delete",
             {"token_id": str(EVENT_PERSONAL_TOKEN_ID)},
         ),
+        **developer_events(session),
+    }
+
+
+def developer_events(session: tuple[str, str]) -> dict[str, dict[str, Any]]:
+    """The /settings/developers pages' events: octocat's app is the events' app (`EVENT_CLIENT_ID`)."""
+    csrf = csrf_token(EVENT_SESSION_ID)
+    app_form = {
+        "authenticity_token": csrf,
+        "name": "Octo Deploy",
+        "url": "https://deploy.example.com",
+        "callback_url": "https://deploy.example.com/callback",
+        "device_flow": "1",
+    }
+    app_path = "/settings/developers/{client_id}"
+    client = {"client_id": EVENT_CLIENT_ID}
+    own = f"/settings/developers/{EVENT_CLIENT_ID}"
+    return {
+        "settings_developers_page": _event("GET", "/settings/developers", cookie=session),
+        "new_developer_app_page": _event("GET", "/settings/developers/new", cookie=session),
+        "register_developer_app": _event("POST", "/settings/developers", cookie=session, form=app_form),
+        "developer_app_page": _with_path_id(_event("GET", own, cookie=session), app_path, client),
+        "update_developer_app": _with_path_id(
+            _event("POST", own, cookie=session, form=app_form), app_path, client
+        ),
+        "generate_client_secret": _with_path_id(
+            _event("POST", f"{own}/secrets", cookie=session, form={"authenticity_token": csrf}),
+            app_path + "/secrets",
+            client,
+        ),
+        "delete_client_secret": _with_path_id(
+            _event("POST", f"{own}/secrets/1/delete", cookie=session, form={"authenticity_token": csrf}),
+            app_path + "/secrets/{secret_id}/delete",
+            {**client, "secret_id": "1"},
+        ),
+        "delete_developer_app": _with_path_id(
+            _event(
+                "POST", f"{own}/delete", cookie=session, form={"authenticity_token": csrf, "confirm": "1"}
+            ),
+            app_path + "/delete",
+            client,
+        ),
     }
 
 

@@ -59,6 +59,14 @@ PAGES = {
     ("POST", "/settings/applications/{grant_id}/revoke"): "RevokeApplicationFunction",
     ("POST", "/settings/tokens"): "GenerateTokenFunction",
     ("POST", "/settings/tokens/{token_id}/delete"): "DeletePersonalTokenFunction",
+    ("GET", "/settings/developers"): "SettingsDevelopersPageFunction",
+    ("GET", "/settings/developers/new"): "NewDeveloperAppPageFunction",
+    ("POST", "/settings/developers"): "RegisterDeveloperAppFunction",
+    ("GET", "/settings/developers/{client_id}"): "DeveloperAppPageFunction",
+    ("POST", "/settings/developers/{client_id}"): "UpdateDeveloperAppFunction",
+    ("POST", "/settings/developers/{client_id}/secrets"): "GenerateClientSecretFunction",
+    ("POST", "/settings/developers/{client_id}/secrets/{secret_id}/delete"): "DeleteClientSecretFunction",
+    ("POST", "/settings/developers/{client_id}/delete"): "DeleteDeveloperAppFunction",
 }
 
 

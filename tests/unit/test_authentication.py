@@ -13,7 +13,7 @@ import pytest
 from oauth_authz import tokens, totp
 from oauth_authz.app_secrets import hash_secret
 from oauth_authz.errors import AuthFailure
-from oauth_authz.models.domain import App, FailedLogins, Principal, User
+from oauth_authz.models.domain import App, ClientSecret, FailedLogins, Principal, User
 from oauth_authz.secretbox import new_local_key, seal
 from oauth_authz.service import authentication
 from oauth_authz.service.authentication import (
@@ -181,7 +181,7 @@ class FakeRepository:
 def repository(password_hash: str) -> FakeRepository:
     user = User(id=1, login="octocat", created_at=T0, password_hash=password_hash)
     app = App(client_id="abcde12345fghij67890", id=1, name="App", url="https://a.example", created_at=T0,
-              secret_hash=hash_secret("app-secret"))  # fmt: skip
+              secrets=(ClientSecret(1, hash_secret("app-secret"), None, T0),))  # fmt: skip
     return FakeRepository({"octocat": user}, {app.client_id: app})
 
 

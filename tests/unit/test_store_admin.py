@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from oauth_authz import clock
 from oauth_authz.errors import StoreUnavailable
-from oauth_authz.models.domain import App, Authorization, Grant, GrantEntry, User, WebSession
+from oauth_authz.models.domain import App, Authorization, ClientSecret, Grant, GrantEntry, User, WebSession
 from oauth_authz.store import keys
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import Repository
@@ -31,7 +31,7 @@ def app(client_id: str, app_id: int, minutes: int = 0) -> App:
         name=f"App {client_id}",
         url="https://app.example.com",
         created_at=NOW + timedelta(minutes=minutes),
-        secret_hash="s",
+        secrets=(ClientSecret(1, "s", None, NOW),),
     )
 
 
@@ -124,23 +124,6 @@ def test_deleting_a_user_leaves_nothing_of_theirs_and_everything_of_others(
         ("USER#1", "SESSION#" + "a" * 64),
     }
     assert ("LOGIN#bob", "USER") in after and ("SESSION#" + "b" * 64, "SESSION") in after
-
-
-def test_deleting_an_app_revokes_its_tokens_for_every_user_and_keeps_the_rest(
-    admin: Admin, table: TableView, two_users_and_an_app: tuple[User, User, App]
-) -> None:
-    _, _, a1 = two_users_and_an_app
-    before = table.keys()
-
-    revoked = admin.delete_app(a1)
-
-    assert revoked == 2
-    after = table.keys()
-    gone = before - after
-    assert ("APP#a1", "APP") in gone
-    assert not any(item.get("client_id") == "a1" for item in table.items())
-    assert ("USER#1", "AUTH#0000000000000100") in after  # mona's personal token stays
-    assert ("GRANTID#1000", "GRANTID") in gone and ("GRANTID#2000", "GRANTID") in gone
 
 
 def test_a_throttled_bulk_delete_is_store_unavailable(repository: Repository, admin: Admin) -> None:

@@ -6,7 +6,6 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from oauth_authz.models.domain import (
-    App,
     Authorization,
     DeviceRequest,
     Grant,
@@ -74,18 +73,6 @@ def test_user_item_with_two_factor() -> None:
         "SK": {"S": "USERID"},
         "login": {"S": "OctoCat"},
     }
-
-
-def test_app_item() -> None:
-    app = App(client_id="cid", id=3, name="App", url="https://a.example", created_at=T0, secret_hash="f" * 64)
-
-    item = items.app_item(app)
-
-    assert item["PK"] == {"S": "APP#cid"}
-    assert item["SK"] == {"S": "APP"}
-    assert item["Type"] == {"S": "App"}
-    assert item["secret_hash"] == {"S": "f" * 64}
-    assert items.app_from_item(item) == app
 
 
 def test_personal_authorization_item_leaves_absent_fields_out() -> None:
@@ -215,7 +202,7 @@ def test_keys_as_attributes_and_the_type_of_an_item() -> None:
     key = {"PK": "USER#1", "SK": "GRANT#cid"}
 
     assert items.key_attributes(key) == {"PK": {"S": "USER#1"}, "SK": {"S": "GRANT#cid"}}
-    assert items.item_type(items.app_item(App("cid", 1, "n", "https://x", T0, "s"))) == "App"
+    assert items.item_type(items.user_item(User(1, "mona", T0, "h"))) == "User"
     assert items.item_type(items.key_attributes(key)) is None  # guards have no type
 
 
@@ -249,16 +236,6 @@ def test_a_claim_is_held_until_its_token_expires() -> None:
     assert items.claim_holder(forever, T0 + timedelta(days=999)) == 5
     assert items.claim_holder(expiring, T0 + timedelta(minutes=4)) == 5
     assert items.claim_holder(expiring, T0 + timedelta(minutes=5)) is None  # expired: free to take
-
-
-def test_an_apps_flows_round_trip_and_default_off() -> None:
-    app = App("abc", 1, "CLI", "https://cli.example.com", T0, "cd" * 32, None, True, True)
-    item = items.app_item(app)
-    assert (item["device_flow"], item["expiring_tokens"]) == ({"BOOL": True}, {"BOOL": True})
-    assert items.app_from_item(item) == app
-    plain = App("abc", 1, "CLI", "https://cli.example.com", T0, "cd" * 32)
-    assert "device_flow" not in items.app_item(plain)  # apps written before read as off
-    assert items.app_from_item(items.app_item(plain)) == plain
 
 
 def test_a_grants_refresh_families_are_attributes_of_their_own() -> None:

@@ -3,6 +3,7 @@ that race keep their invariants, and only what succeeded is journaled)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from pathlib import Path
@@ -11,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from oauth_authz_local.dynamodb_journal import read_journal
 from oauth_authz_local.embedded_dynamodb import EmbeddedStore, ensure_table
+from oauth_authz_local.sam_model import Template, load_template
 from tests.support.embedded import TABLE, client, item
 
 
@@ -120,3 +122,31 @@ def test_concurrent_transactions_keep_an_invariant(tmp_path: Path) -> None:
         db = client(store.endpoint)
         assert db.get_item(TableName=TABLE, Key=item("C", "a"))["Item"]["n"]["N"] == "0"
         assert db.get_item(TableName=TABLE, Key=item("C", "b"))["Item"]["n"]["N"] == "100"
+
+
+def test_a_store_journaled_before_the_index_gets_it_and_keeps_its_items(tmp_path: Path) -> None:
+    """A local store written by a version whose table had no `ByClientId` index: the next start adds the
+    index (`update_table`, as a stack update would) and the index lists the items already there. Seen red
+    with `add_missing_indexes` not called (the index Query: ValidationException, no such index)."""
+    current = load_template()
+    old = Template(current.path, copy.deepcopy(current.document))
+    del old.document["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"]
+    old.document["Resources"]["Table"]["Properties"]["AttributeDefinitions"].pop()  # client_id
+    with EmbeddedStore(tmp_path) as store:
+        assert store.endpoint is not None
+        assert ensure_table(store.endpoint, TABLE, old) is True
+        described = client(store.endpoint).describe_table(TableName=TABLE)["Table"]
+        assert not described.get("GlobalSecondaryIndexes")
+        grant = item("USER#1", "GRANT#abc", client_id={"S": "abc"})
+        client(store.endpoint).put_item(TableName=TABLE, Item=grant)
+    for _ in range(2):  # the start that adds it, and one after
+        with EmbeddedStore(tmp_path) as store:
+            assert store.endpoint is not None
+            assert ensure_table(store.endpoint, TABLE) is False
+            found = client(store.endpoint).query(
+                TableName=TABLE,
+                IndexName="ByClientId",
+                KeyConditionExpression="client_id = :c",
+                ExpressionAttributeValues={":c": {"S": "abc"}},
+            )["Items"]
+            assert [(i["PK"]["S"], i["SK"]["S"]) for i in found] == [("USER#1", "GRANT#abc")]

@@ -97,6 +97,14 @@ PAGES = {
     ("POST", "/settings/applications/{grant_id}/revoke"),
     ("POST", "/settings/tokens"),
     ("POST", "/settings/tokens/{token_id}/delete"),
+    ("GET", "/settings/developers"),
+    ("GET", "/settings/developers/new"),
+    ("POST", "/settings/developers"),
+    ("GET", "/settings/developers/{client_id}"),
+    ("POST", "/settings/developers/{client_id}"),
+    ("POST", "/settings/developers/{client_id}/secrets"),
+    ("POST", "/settings/developers/{client_id}/secrets/{secret_id}/delete"),
+    ("POST", "/settings/developers/{client_id}/delete"),
 }
 
 

@@ -31,8 +31,19 @@ def test_table_definition_is_create_table_kwargs(template: sam_model.Template) -
         "AttributeDefinitions": [
             {"AttributeName": "PK", "AttributeType": "S"},
             {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "client_id", "AttributeType": "S"},
         ],
         "BillingMode": "PAY_PER_REQUEST",
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "ByClientId",
+                "KeySchema": [
+                    {"AttributeName": "client_id", "KeyType": "HASH"},
+                    {"AttributeName": "SK", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
     }
     assert sam_model.ttl_attribute(template) == "expires_ttl"
     assert sam_model.table_logical_id(template) == "Table"

@@ -46,16 +46,38 @@ class FailedLogins:
 
 
 @dataclass(frozen=True)
+class ClientSecret:
+    """One of an app's client secrets: its SHA-256 (`app_secrets`), its last eight characters (what the
+    developers page shows after `*****`; None for the secret of an app stored before secrets had ids, whose
+    characters are unknown) and when it was generated."""
+
+    id: int
+    hash: str = field(repr=False)
+    last_eight: str | None
+    created_at: datetime
+
+
+MAX_CLIENT_SECRETS = 2  # GitHub keeps at most two client secrets per OAuth app
+
+
+@dataclass(frozen=True)
 class App:
+    """An OAuth app. `secrets`: one or two (the oldest first; a client may use either, so that an owner can
+    rotate without downtime). `owner_id`: the user who registered it on /settings/developers (None for the
+    CLI's apps unless `--owner`). `revision`: moves on with every change to the stored item, the condition of
+    the next change (two concurrent secret generations cannot leave three secrets or lose one)."""
+
     client_id: str
     id: int
     name: str
     url: str
     created_at: datetime
-    secret_hash: str = field(repr=False)
+    secrets: tuple[ClientSecret, ...] = field(repr=False)
     callback_url: str | None = None  # the web flow's registered callback; apps made before it have none
     device_flow: bool = False  # SPEC section 10: off unless the app's owner turned it on
     expiring_tokens: bool = False  # tokens of the flows expire after 8 hours and come with a refresh token
+    owner_id: int | None = None
+    revision: int = 0  # absent on items written before revisions: 0
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field, replace
 
 from oauth_authz import clock, ids, totp
-from oauth_authz.app_secrets import hash_secret
 from oauth_authz.models.api import http_url
-from oauth_authz.models.domain import LOGIN_PATTERN, PERSONAL_CLIENT_ID, App, User
+from oauth_authz.models.domain import LOGIN_PATTERN, App, User
 from oauth_authz.passwords import hash_password
 from oauth_authz.redirect_rule import checked_callback_url
 from oauth_authz.secretbox import seal
+from oauth_authz.service.app_registry import AppFields, NewApp, register_app
+from oauth_authz.service.app_removal import remove_app
+from oauth_authz.store import keys
 from oauth_authz.store.admin import Admin
 from oauth_authz.store.repository import AlreadyExists, Repository
+from oauth_authz.store.table import WriteConflict
 
 # GitHub's rule: alphanumerics and single hyphens, no hyphen at either end, at most 39 characters.
 # An address as the admin gives it: one @, something on each side, no space or control character.
@@ -33,12 +35,6 @@ class TwoFactorSetup:
     user: User
     secret: str = field(repr=False)
     uri: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class NewApp:
-    app: App
-    client_secret: str = field(repr=False)
 
 
 class Accounts:
@@ -86,7 +82,11 @@ class Accounts:
         return self.admin.list_users()
 
     def delete_user(self, login: str) -> User:
+        """The user, every token of theirs, and the OAuth apps they own (as GitHub deletes an account's apps:
+        an app whose owner is gone could never be changed or deleted from a page), with the apps' tokens."""
         user = self._user(login)
+        for app in self.repository.owned_apps(user.id):
+            remove_app(self.repository, app, user.id)
         self.admin.delete_user(user)
         return user
 
@@ -115,26 +115,17 @@ class Accounts:
         callback_url: str | None = None,
         device_flow: bool = False,
         expiring_tokens: bool = False,
+        owner: str | None = None,
     ) -> NewApp:
+        """Register an app (owned by the user `owner` when given: it then shows on their
+        /settings/developers)."""
         _check_app_fields(name, url, callback_url)
-        while True:
-            client_id = secrets.token_hex(10)
-            if client_id != PERSONAL_CLIENT_ID:
-                break
-        client_secret = secrets.token_hex(20)
-        app = App(
-            client_id=client_id,
-            id=ids.new_id(),
-            name=name.strip(),
-            url=url,
-            created_at=clock.now(),
-            secret_hash=hash_secret(client_secret),
-            callback_url=callback_url,
-            device_flow=device_flow,
-            expiring_tokens=expiring_tokens,
+        owner_id = None if owner is None else self._user(owner).id
+        return register_app(
+            self.repository,
+            AppFields(name.strip(), url, callback_url, device_flow, expiring_tokens),
+            owner_id,
         )
-        self.repository.create_app(app)
-        return NewApp(app, client_secret)
 
     def update_app(
         self,
@@ -159,18 +150,28 @@ class Accounts:
             expiring_tokens=app.expiring_tokens if expiring_tokens is None else expiring_tokens,
         )
         _check_app_fields(changed.name, changed.url, callback_url)
-        if not self.repository.replace_app(changed):
-            raise AccountError(f"No app with client_id {client_id!r}.")
-        return changed
+        try:
+            return self.repository.change_app(app, changed)
+        except WriteConflict:
+            raise AccountError(f"The app {client_id!r} changed or went meanwhile; try again.") from None
 
     def list_apps(self) -> list[App]:
         return self.admin.list_apps()
+
+    def owner_logins(self, apps: list[App]) -> dict[int, str]:
+        """The login of each owner of these apps (by user id)."""
+        owners = {app.owner_id for app in apps if app.owner_id is not None}
+        found = {user_id: self.repository.table.get(keys.user_id_key(user_id)) for user_id in owners}
+        return {user_id: item["login"]["S"] for user_id, item in found.items() if item is not None}
 
     def delete_app(self, client_id: str) -> tuple[App, int]:
         app = self.repository.get_app(client_id)
         if app is None:
             raise AccountError(f"No app with client_id {client_id!r}.")
-        return app, self.admin.delete_app(app)
+        try:
+            return app, remove_app(self.repository, app, None)
+        except WriteConflict:
+            raise AccountError(f"The app {client_id!r} changed or went meanwhile; try again.") from None
 
 
 def _check_app_fields(name: str, url: str, callback_url: str | None) -> None:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from oauth_authz import clock, tokens, totp
-from oauth_authz.app_secrets import secret_matches
+from oauth_authz.app_secrets import app_secret_matches
 from oauth_authz.errors import AuthFailure, StoreUnavailable
 from oauth_authz.models.domain import LOGIN_PATTERN, Authorization, Principal, TokenGrant, User
 from oauth_authz.passwords import burn_verify, verify_password
@@ -288,7 +288,7 @@ class Authenticator:
 
     def _app(self, credentials: BasicCredentials) -> Outcome:
         app = self.repository.get_app(credentials.username) if len(credentials.username) <= 20 else None
-        if app is None or not secret_matches(app.secret_hash, credentials.password):
+        if app is None or not app_secret_matches(app, credentials.password):
             return Outcome(failure=AuthFailure.BAD_CREDENTIALS)
         return Outcome(principal=Principal(kind="app", client_id=app.client_id))
 

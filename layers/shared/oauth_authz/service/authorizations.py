@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from oauth_authz import clock, ids, tokens
-from oauth_authz.app_secrets import secret_matches
+from oauth_authz.app_secrets import app_secret_matches
 from oauth_authz.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from oauth_authz.models.api import (
     CreateAuthorizationBody,
@@ -265,7 +265,7 @@ class AuthorizationService:
     def _checked_app(context: AppContext, client_secret: str) -> App:
         if context.app is None:
             raise ValidationFailed(FieldError("client_id", ErrorCode.INVALID))
-        if not secret_matches(context.app.secret_hash, client_secret):
+        if not app_secret_matches(context.app, client_secret):
             raise ValidationFailed(FieldError("client_secret", ErrorCode.INVALID))
         return context.app
 

@@ -261,7 +261,7 @@ class DeviceFlow:
             name=request.app_name,
             url=request.app_url,
             created_at=request.created_at,
-            secret_hash="",
+            secrets=(),  # only to issue a token: no secret is checked against it
             expiring_tokens=request.offline,
         )
         grant: Grant | None = request.grant

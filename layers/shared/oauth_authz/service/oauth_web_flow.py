@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict
 
 from oauth_authz import clock
-from oauth_authz.app_secrets import secret_matches
+from oauth_authz.app_secrets import app_secret_matches
 from oauth_authz.errors import StoreUnavailable
 from oauth_authz.models.domain import App, AuthorizationCode, Grant, Principal
 from oauth_authz.redirect_rule import redirect_allowed
@@ -311,13 +311,13 @@ class WebFlow:
         if user_id is None:
             # Credentials first (one read): a wrong secret must not learn whether a code is well formed.
             app = self.repository.get_app(client_id)
-            if app is None or not secret_matches(app.secret_hash, client_secret):
+            if app is None or not app_secret_matches(app, client_secret):
                 return INCORRECT_CLIENT_CREDENTIALS
             return BAD_VERIFICATION_CODE
         hashed = _hash(code)
         for round_ in range(ATTEMPTS):
             context = self.repository.exchange_context(hashed, client_id, user_id)
-            if context.app is None or not secret_matches(context.app.secret_hash, client_secret):
+            if context.app is None or not app_secret_matches(context.app, client_secret):
                 return INCORRECT_CLIENT_CREDENTIALS
             found = context.code
             if found is None or found.client_id != client_id or found.user_id != user_id:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from oauth_authz import clock, ids, tokens
-from oauth_authz.app_secrets import secret_matches
+from oauth_authz.app_secrets import app_secret_matches
 from oauth_authz.errors import StoreUnavailable
 from oauth_authz.models.domain import App, Authorization, Grant, IssuedToken, Principal, RefreshToken
 from oauth_authz.service.authorizations import AuthorizationService
@@ -131,7 +131,7 @@ class Refresher:
         presented = params.get("refresh_token") or ""
         if not tokens.is_well_formed(presented, tokens.TokenKind.REFRESH):
             app = self.repository.get_app(client_id)
-            if app is None or (client_secret and not secret_matches(app.secret_hash, client_secret)):
+            if app is None or (client_secret and not app_secret_matches(app, client_secret)):
                 return INCORRECT_CLIENT_CREDENTIALS
             return BAD_REFRESH_TOKEN
         hashed = tokens.hash_token(presented)
@@ -144,7 +144,7 @@ class Refresher:
             if app is None:
                 return INCORRECT_CLIENT_CREDENTIALS
             needs_secret = (old is not None and not old.from_device) or bool(client_secret)
-            if needs_secret and not secret_matches(app.secret_hash, client_secret):
+            if needs_secret and not app_secret_matches(app, client_secret):
                 return INCORRECT_CLIENT_CREDENTIALS
             if old is None or old.client_id != client_id:
                 return BAD_REFRESH_TOKEN

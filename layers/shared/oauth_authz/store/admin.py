@@ -1,6 +1,7 @@
-"""The admin CLI's operations on the table: listing users and apps, deleting a user or an app with all that
-hangs on it. They Scan (paginated), and the deletes are batches, not transactions: administration only,
-never reachable from a request path (STYLE: "never Scan on a request path"; the request path's store is
+"""The admin CLI's operations on the table: listing users and apps, deleting a user with all that hangs on
+it (an app is deleted as its owner's page deletes it, `service/app_removal.py`, through the `ByClientId`
+index). They Scan (paginated), and the deletes are batches, not transactions: administration only, never
+reachable from a request path (STYLE: "never Scan on a request path"; the request path's store is
 `repository.py`).
 """
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from oauth_authz.models.domain import App, User
-from oauth_authz.store import items, keys
+from oauth_authz.store import app_items, items, keys
 from oauth_authz.store.table import Table
 
 
@@ -41,28 +42,8 @@ class Admin:
 
     def list_apps(self) -> list[App]:
         return sorted(
-            (items.app_from_item(i) for i in self._scan_type("App")), key=lambda app: app.created_at
+            (app_items.app_from_item(i) for i in self._scan_type("App")), key=lambda app: app.created_at
         )
-
-    def delete_app(self, app: App) -> int:
-        """The app and every token issued for it, and their grants; returns how many tokens were revoked."""
-        doomed: list[dict[str, str]] = []
-        revoked = 0
-        for item in self._scan_type("Authorization", client_id=app.client_id):
-            auth = items.authorization_from_item(item)
-            revoked += 1
-            doomed += [
-                keys.authorization_key(auth.user_id, auth.id),
-                keys.token_key(auth.hashed_token),
-                keys.authorization_id_key(auth.id),
-                keys.fingerprint_key(auth.user_id, app.client_id, auth.fingerprint),
-            ]
-        for item in self._scan_type("Grant", client_id=app.client_id):
-            grant = items.grant_from_item(item)
-            doomed += [keys.grant_key(grant.user_id, grant.client_id), keys.grant_id_key(grant.id)]
-        doomed.append(keys.app_key(app.client_id))
-        self.table.batch_delete(doomed)
-        return revoked
 
     def _scan_type(self, type_name: str, **filters: str) -> Iterator[items.Item]:
         """Every item of a type (and with the given string attributes), the whole table scanned."""

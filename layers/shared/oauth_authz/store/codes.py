@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oauth_authz.models.domain import App, AuthorizationCode, Grant
-from oauth_authz.store import items, keys
+from oauth_authz.store import app_items, items, keys
 from oauth_authz.store.table import Table, put
 
 CODE = "code"
@@ -41,6 +41,6 @@ class CodeRecords:
         )
         return ExchangeContext(
             code=items.code_from_item(found["code"]) if "code" in found else None,
-            app=items.app_from_item(found["app"]) if "app" in found else None,
+            app=app_items.app_from_item(found["app"]) if "app" in found else None,
             grant=items.grant_from_item(found["grant"]) if "grant" in found else None,
         )

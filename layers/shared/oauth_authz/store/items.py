@@ -7,7 +7,6 @@ from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
 from oauth_authz.models.domain import (
-    App,
     Authorization,
     AuthorizationCode,
     DeviceRequest,
@@ -130,41 +129,8 @@ def user_id_guard_item(user: User) -> Item:
     return {**key_attributes(keys.user_id_key(user.id)), "login": string(user.login)}
 
 
-def app_item(app: App) -> Item:
-    item: Item = {
-        **key_attributes(keys.app_key(app.client_id)),
-        "Type": string("App"),
-        "id": number(app.id),
-        "client_id": string(app.client_id),
-        "name": string(app.name),
-        "url": string(app.url),
-        "secret_hash": string(app.secret_hash),
-        "created_at": string(iso(app.created_at)),
-    }
-    _optional(item, "callback_url", app.callback_url)
-    if app.device_flow:
-        item["device_flow"] = {"BOOL": True}
-    if app.expiring_tokens:
-        item["expiring_tokens"] = {"BOOL": True}
-    return item
-
-
 def _flag(item: Item, name: str) -> bool:
     return item.get(name, {}).get("BOOL", False) is True
-
-
-def app_from_item(item: Item) -> App:
-    return App(
-        client_id=item["client_id"]["S"],
-        id=_get_n(item, "id"),
-        name=item["name"]["S"],
-        url=item["url"]["S"],
-        created_at=parse_iso(item["created_at"]["S"]),
-        secret_hash=item["secret_hash"]["S"],
-        callback_url=_get_s(item, "callback_url"),
-        device_flow=_flag(item, "device_flow"),
-        expiring_tokens=_flag(item, "expiring_tokens"),
-    )
 
 
 # Authorizations: the item under the user, and its copy under the token's hash

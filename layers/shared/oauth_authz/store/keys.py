@@ -37,6 +37,14 @@ def user_partition(user_id: int) -> str:
     return f"USER#{user_id}"
 
 
+OWNED_APP_PREFIX = "OWNEDAPP#"
+
+
+def owned_app_key(owner_id: int, client_id: str) -> dict[str, str]:
+    """An owner's reference to an app they registered (/settings/developers lists these, no Scan)."""
+    return {"PK": user_partition(owner_id), "SK": f"{OWNED_APP_PREFIX}{client_id}"}
+
+
 AUTH_PREFIX = "AUTH#"
 GRANT_PREFIX = "GRANT#"
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from oauth_authz.clock import iso
 from oauth_authz.models.domain import App, Authorization, GrantEntry, RefreshFamily, RefreshToken
-from oauth_authz.store import items, keys
+from oauth_authz.store import app_items, items, keys
 from oauth_authz.store.repository import GRANT, creation_writes
 from oauth_authz.store.table import Table, Write, delete, put, update
 
@@ -53,7 +53,7 @@ class RefreshTokens:
         )
         return RefreshContext(
             token=items.refresh_from_item(found["token"]) if "token" in found else None,
-            app=items.app_from_item(found["app"]) if "app" in found else None,
+            app=app_items.app_from_item(found["app"]) if "app" in found else None,
         )
 
     def get(self, hashed_token: str) -> RefreshToken | None:

@@ -23,7 +23,8 @@ from oauth_authz.models.domain import (
     RefreshFamily,
     User,
 )
-from oauth_authz.store import items, keys
+from oauth_authz.store import app_items, items, keys
+from oauth_authz.store.app_records import AppRecords
 from oauth_authz.store.codes import CODE, CodeRecords
 from oauth_authz.store.sign_ins import SignInRecords
 from oauth_authz.store.table import Table, Write, WriteConflict, delete, put, update
@@ -56,7 +57,7 @@ def _versioned(version: int) -> dict[str, Any]:
     }
 
 
-class Repository(SignInRecords, CodeRecords, UserRecords):
+class Repository(SignInRecords, CodeRecords, UserRecords, AppRecords):
     # Three deletes per authorization (its item, its token copy, its claim; the id guard stays until its TTL)
     # and the grant's update, or in the last part the grant and its id guard: at most 92 of 100 actions.
     GRANT_PART = 30
@@ -84,30 +85,14 @@ class Repository(SignInRecords, CodeRecords, UserRecords):
 
     def get_app(self, client_id: str) -> App | None:
         item = self.table.get(keys.app_key(client_id))
-        return None if item is None else items.app_from_item(item)
+        return None if item is None else app_items.app_from_item(item)
 
     def create_app(self, app: App) -> None:
+        """Register an app (and its owner's reference to it, `AppRecords`), in one transaction."""
         try:
-            self.table.transact([put("app", items.app_item(app))])
+            self.table.transact(self.create_app_with_owner(app))
         except WriteConflict as conflict:
             raise AlreadyExists(app.client_id) from conflict
-
-    def replace_app(self, app: App) -> bool:
-        """Write an app's new name, URL or callback over the one registered; False when it is gone."""
-        try:
-            self.table.transact(
-                [
-                    put(
-                        "app",
-                        items.app_item(app),
-                        condition="attribute_exists(PK) AND id = :id",
-                        ExpressionAttributeValues={":id": items.number(app.id)},
-                    )
-                ]
-            )
-        except WriteConflict:
-            return False
-        return True
 
     # authorizations ------------------------------------------------------------------------------------
 
@@ -151,7 +136,7 @@ class Repository(SignInRecords, CodeRecords, UserRecords):
             }
         )
         return AppContext(
-            app=items.app_from_item(found["app"]) if "app" in found else None,
+            app=app_items.app_from_item(found["app"]) if "app" in found else None,
             # a claim held by an expired token is free to take (see _claim)
             existing_auth_id=items.claim_holder(found.get("fingerprint"), clock.now()),
             grant=items.grant_from_item(found["grant"]) if "grant" in found else None,

@@ -18,7 +18,7 @@ from typing import Any
 
 from oauth_authz.clock import iso, parse_iso
 from oauth_authz.models.domain import App, WebSession
-from oauth_authz.store import items, keys
+from oauth_authz.store import app_items, items, keys
 from oauth_authz.store.table import Table, Write, delete, put
 
 
@@ -82,7 +82,7 @@ class SessionStore:
         if session_item is not None and items.item_type(session_item) == "Session":
             session = session_from_item(session_item)
             session = session if session.expires_at > now else None
-        app = items.app_from_item(found["app"]) if "app" in found else None
+        app = app_items.app_from_item(found["app"]) if "app" in found else None
         return session, app
 
     def start(self, hashed_id: str, session: WebSession, replacing: str | None = None) -> None:

@@ -1,0 +1,34 @@
+"""GET /settings/developers/{client_id}: one of the signed-in user's OAuth apps: its client id, its client
+secrets (`*****` + the last eight), Generate, the edit form, Delete. Anyone else's app, an app without an
+owner or an unknown client id: the 404 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oauth_authz import web
+from oauth_authz.observability import logger, metrics, tracer
+from oauth_authz.service.developer_apps import developer_apps
+from oauth_authz.settings import get_settings
+from oauth_authz.web.developer_views import app_page
+
+get_settings()  # validated at init: a bad environment fails the cold start, not a request
+app = web.resolver()
+
+
+@app.get("/settings/developers/<client_id>")
+def developer_app_page(client_id: str) -> Response[str]:
+    session_id = web.cookie_value(app, web.SESSION_COOKIE)
+    session, oauth_app = developer_apps().get(session_id, client_id)
+    return app_page(app, session_id or "", session.login, oauth_app)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return web.handle(app, event, context)
