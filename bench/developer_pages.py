@@ -82,12 +82,22 @@ def delete_secret(world: w.World) -> EventMaker:
     from oauth_authz.settings import get_settings
     from oauth_authz.store.repository import Repository
 
-    make = _on_app("delete_client_secret", "bench-dev-secret-delete", "/secrets/1/delete", form={})
+    make = _on_app(
+        "delete_client_secret", "bench-dev-secret-delete", "/secrets/1/delete", form={"confirm": "1"}
+    )
     event = make()
     repository = Repository(get_settings().table_name)
     app = repository.get_app(event["pathParameters"]["client_id"])
     assert app is not None  # noqa: S101 - the bench's own set-up
     repository.change_app(app, with_new_secret(app, clock.now())[0])
+    event["pathParameters"]["secret_id"] = "1"
+    return lambda: copy.deepcopy(event)
+
+
+def delete_secret_confirmation(world: w.World) -> EventMaker:
+    """A secret's deletion, its confirmation step (changes nothing): the session and the app."""
+    make = _on_app("delete_client_secret", "bench-dev-secret-confirm", "/secrets/1/delete", form={})
+    event = make()
     event["pathParameters"]["secret_id"] = "1"
     return lambda: copy.deepcopy(event)
 

@@ -641,6 +641,14 @@ def _developer_scenarios(page: Callable[..., Scenario]) -> list[Scenario]:
             "303",
         ),
         page(
+            "delete_secret_confirmation",
+            "POST /settings/developers/{id}/secrets/{secret_id}/delete (confirmation)",
+            "delete_client_secret",
+            2,
+            dev.delete_secret_confirmation,
+            "200",
+        ),
+        page(
             "delete_app_confirmation",
             "POST /settings/developers/{id}/delete (confirmation)",
             "delete_developer_app",

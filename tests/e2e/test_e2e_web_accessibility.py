@@ -1,7 +1,8 @@
 """Accessibility: axe-core (the npm package of tests/e2e/node, its axe.min.js injected by Playwright) run in
 Chromium on every page a user meets: sign-in, two-factor, consent, sign-out, and each settings page and step
 (tokens, a new token, Delete's confirmation, authorized apps, the developer settings (the list, the
-registration form, refused, an app with one and two secrets, Delete's confirmation), security, the two-factor
+registration form, refused, an app with one and two secrets, a secret's and the app's Delete confirmations),
+security, the two-factor
 setup, two-factor on).
 No serious or critical violation on any of them (seen red with the Expiration select's label
 dropped from the tokens page: `select-name`, critical).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets as random_secrets
 import struct
 import time
@@ -128,6 +130,9 @@ def test_no_page_has_a_serious_or_critical_violation(
         page.get_by_role("button", name="Generate a new client secret").click()
         secrets.add(page.get_by_label("New client secret", exact=True).input_value())
         check("developers-two-secrets", "Axe Owned")
+        page.get_by_role("button", name=re.compile(r"^Delete client secret ")).first.click()
+        check("developers-secret-delete", "Delete client secret")
+        page.get_by_role("link", name="Cancel").click()
         page.get_by_role("button", name="Delete application").click()
         check("developers-delete", "Delete application")
 

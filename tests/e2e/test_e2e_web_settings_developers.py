@@ -146,6 +146,8 @@ def test_a_developer_registers_an_app_rotates_its_secret_renames_it_and_deletes_
 
         page.goto(f"{server.url}/settings/developers/{client_id}")
         page.get_by_role("button", name=f"Delete client secret *****{first[-8:]}").click()
+        expect(page).to_have_title("Delete client secret · oauth-authz")  # asked first
+        page.get_by_role("button", name="I understand, delete this client secret").click()
         expect(page).to_have_title("Dev Demo · oauth-authz")
         assert page.get_by_role("cell", name=f"*****{first[-8:]}").count() == 0
         code = code_in_browser(page, server, client_id, callback, "user")

@@ -108,7 +108,8 @@ def test_an_app_not_the_users_is_not_found(
     if owner != "unknown":
         make_app(repository, hubot.id if owner == "hubot" else None)
     before = table.items()
-    body = {"update_developer_app": APP_FIELDS, "delete_developer_app": "confirm=1"}.get(folder, "")
+    confirmed = {"delete_developer_app": "confirm=1", "delete_client_secret": "confirm=1"}
+    body = {"update_developer_app": APP_FIELDS, **confirmed}.get(folder, "")
 
     result = run(folder, body=f"authenticity_token={_csrf()}&{body}")
 
@@ -154,13 +155,55 @@ def test_a_refused_registration_keeps_the_values_and_says_why(
     assert repository.owned_apps(signed_in.id) == []
 
 
-def test_the_only_secret_is_not_deleted(run: Run, signed_in: User, repository: Repository) -> None:
+@pytest.mark.parametrize("confirm", ["&confirm=1", ""])
+def test_the_only_secret_is_not_deleted(
+    run: Run, signed_in: User, repository: Repository, confirm: str
+) -> None:
+    """Refused at the confirmation step already, and at the deletion."""
     app = make_app(repository, signed_in.id, secrets=1)
 
-    result = run("delete_client_secret")
+    result = run("delete_client_secret", body=f"authenticity_token={_csrf()}{confirm}")
 
     assert result.status == 422 and "You can&#39;t delete the only client secret" in result.body
     assert repository.get_app(EVENT_CLIENT_ID) == app
+
+
+def test_deleting_a_secret_asks_first_and_changes_nothing_until_confirmed(
+    run: Run, owned: App, repository: Repository, table: TableView
+) -> None:
+    """Without `confirm=1` the page asks (naming the secret by its last eight characters) and posts back with
+    it; nothing changes. Seen red with the confirmation step left out (the secret deleted at once, 303)."""
+    before = table.items()
+
+    result = run("delete_client_secret", body=f"authenticity_token={_csrf()}")
+
+    assert result.status == 200 and table.items() == before
+    named = f"<code>*****{EVENT_CLIENT_SECRET[-8:]}</code> of <strong>Octo Deploy</strong>"
+    assert f"Delete the client secret {named}" in result.body
+    action = f'<form method="post" action="/v1/settings/developers/{EVENT_CLIENT_ID}/secrets/1/delete">'
+    assert action in result.body
+    assert f'<input type="hidden" name="authenticity_token" value="{_csrf()}">' in result.body
+    assert '<input type="hidden" name="confirm" value="1">' in result.body
+    assert EVENT_CLIENT_SECRET not in result.body and SECOND_SECRET not in result.body
+
+    confirmed = run("delete_client_secret", body=f"authenticity_token={_csrf()}&confirm=1")
+
+    assert confirmed.status == 303
+    app = repository.get_app(EVENT_CLIENT_ID)
+    assert app is not None and [s.id for s in app.secrets] == [2]
+
+
+@pytest.mark.parametrize("confirm", ["&confirm=1", ""])
+def test_an_unknown_secret_is_not_found(
+    run: Run, owned: App, repository: Repository, table: TableView, confirm: str
+) -> None:
+    """The event's path names secret 1, which this app no longer holds: the 404 page at either step."""
+    repository.change_app(owned, replace(owned, secrets=owned.secrets[1:]))
+    before = table.items()
+
+    result = run("delete_client_secret", body=f"authenticity_token={_csrf()}{confirm}")
+
+    assert result.status == 404 and table.items() == before
 
 
 def test_a_lost_race_is_a_page_and_leaves_two_secrets_not_three(

@@ -15,16 +15,24 @@ import pytest
 from oauth_authz import clock
 from oauth_authz.models.domain import App, DeviceRequest, User, WebSession
 from oauth_authz.service import oauth_web_flow
-from oauth_authz.service.sessions import hashed
+from oauth_authz.service.sessions import csrf_token, hashed
 from oauth_authz.store.session_store import SessionStore
 from oauth_authz.store.table import dynamodb_client
 from tests.integration.test_developer_page_events import owned_app
 from tests.integration.test_device_pages import device_request
 from tests.integration.test_page_events import RunPage, callback_app, run_page, signed_in
-from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET
+from tests.integration.test_page_security import Run, run
+from tests.support.data import EVENT_CLIENT_ID, EVENT_CLIENT_SECRET, EVENT_SESSION_ID
 from tests.support.tables import TableView
 
-__all__ = ["callback_app", "device_request", "owned_app", "run_page", "signed_in"]  # the fixtures, shared
+__all__ = [
+    "callback_app",
+    "device_request",
+    "owned_app",
+    "run",
+    "run_page",
+    "signed_in",
+]  # the fixtures, shared
 
 Calls = Callable[[Callable[[], object]], list[str]]
 
@@ -153,6 +161,14 @@ def test_the_developer_pages_round_trips(run_page: RunPage, owned_app: App, call
     ByClientId index and one transaction. Seen red (a GetItem in place of the BatchGetItem) with
     `owned_apps` reading each app by GetItem."""
     assert calls(lambda: run_page(page)) == made
+
+
+def test_a_secrets_deletion_asks_first_with_the_session_and_the_app(
+    run: Run, owned_app: App, calls: Calls
+) -> None:
+    """The confirmation step (no `confirm=1`) reads and writes nothing more (bench/routes.py, budget 2)."""
+    body = f"authenticity_token={csrf_token(EVENT_SESSION_ID)}"
+    assert calls(lambda: run("delete_client_secret", body=body)) == ["GetItem", "GetItem"]
 
 
 def test_registering_is_the_session_and_one_transaction(

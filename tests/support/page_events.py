@@ -218,7 +218,12 @@ def developer_events(session: tuple[str, str]) -> dict[str, dict[str, Any]]:
             client,
         ),
         "delete_client_secret": _with_path_id(
-            _event("POST", f"{own}/secrets/1/delete", cookie=session, form={"authenticity_token": csrf}),
+            _event(
+                "POST",
+                f"{own}/secrets/1/delete",
+                cookie=session,
+                form={"authenticity_token": csrf, "confirm": "1"},
+            ),
             app_path + "/secrets/{secret_id}/delete",
             {**client, "secret_id": "1"},
         ),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from oauth_authz.errors import ErrorCode, FieldError, ValidationFailed
 from oauth_authz.models.domain import App, ClientSecret
-from oauth_authz.web.developer_views import checkboxes, field_errors, form_values
+from oauth_authz.web.developer_views import checkboxes, field_errors, form_values, secret_row
 
 T0 = datetime(2026, 1, 2, tzinfo=UTC)
 APP = App("cid", 1, "Octo", "https://o.example", T0, (ClientSecret(1, "h", None, T0),), "https://o.example/cb",
@@ -33,3 +33,13 @@ def test_one_refusal_per_field_the_first() -> None:
 
 def test_a_box_is_ticked_only_when_sent_as_1() -> None:
     assert checkboxes({"device_flow": "1", "expiring_tokens": "on"}) == (True, False)
+
+
+def test_a_secret_is_shown_by_its_last_eight_and_its_day() -> None:
+    added = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert secret_row(ClientSecret(2, "h" * 64, "a1e93feb", added)) == {
+        "id": 2,
+        "shown": "*****a1e93feb",
+        "created": "Nov 30, 2026",
+    }
+    assert secret_row(ClientSecret(1, "h" * 64, None, added))["shown"] == "*****"  # stored before last eight

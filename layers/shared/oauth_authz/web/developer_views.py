@@ -1,7 +1,7 @@
 """The developer settings pages as their functions answer them: the owned apps, the registration form, an
 app's page (its client id, its secrets as `*****` + last eight, a new secret shown once, the edit form) and
-the deletion's confirmation. A refused form comes back with each field's refusal beside it and the values
-given kept (status 422)."""
+the confirmations of a secret's and of the app's deletion. A refused form comes back with each field's
+refusal beside it and the values given kept (status 422)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from oauth_authz.errors import ValidationFailed
-from oauth_authz.models.domain import MAX_CLIENT_SECRETS, App
+from oauth_authz.models.domain import MAX_CLIENT_SECRETS, App, ClientSecret
 from oauth_authz.service.developer_apps import AppList
 from oauth_authz.service.sessions import csrf_token
 from oauth_authz.web.page_resolver import site_root
@@ -104,14 +104,7 @@ def app_page(
 ) -> Response[str]:
     """An app's page; `new_secret`: a client secret just generated, in this answer only."""
     errors = field_errors(refused)
-    secrets = [
-        {
-            "id": s.id,
-            "shown": "*****" + (s.last_eight or ""),
-            "created": day(s.created_at),
-        }
-        for s in oauth_app.secrets
-    ]
+    secrets = [secret_row(s) for s in oauth_app.secrets]
     context = {
         "title": oauth_app.name,
         "root": site_root(app),
@@ -129,6 +122,27 @@ def app_page(
         "current": CURRENT,
     }
     return page(status, "settings_developer_app.html", context)
+
+
+def secret_row(secret: ClientSecret) -> dict[str, object]:
+    """A client secret as the pages show it: `*****` and its last eight characters (none for a secret stored
+    before they were kept), the day it was added."""
+    return {"id": secret.id, "shown": "*****" + (secret.last_eight or ""), "created": day(secret.created_at)}
+
+
+def secret_delete_confirmation(
+    app: APIGatewayRestResolver, session_id: str, login: str, oauth_app: App, secret: ClientSecret
+) -> Response[str]:
+    context = {
+        "title": "Delete client secret",
+        "root": site_root(app),
+        "login": login,
+        "csrf": csrf_token(session_id),
+        "app": app_row(oauth_app),
+        "secret": secret_row(secret),
+        "current": CURRENT,
+    }
+    return page(200, "settings_developer_secret_delete.html", context)
 
 
 def delete_confirmation(
