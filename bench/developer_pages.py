@@ -75,17 +75,15 @@ def generate_secret(world: w.World) -> EventMaker:
     return _on_app("generate_client_secret", "bench-dev-secret", "/secrets", form={})
 
 
-def delete_secret(world: w.World) -> EventMaker:
-    """The first of two secrets deleted: the session, the app, the conditional write."""
+def _on_secret_one(login: str, form: dict[str, str]) -> EventMaker:
+    """`delete_client_secret`'s event for the first secret of the owner's app, which is given a second one
+    (the only secret is never deleted)."""
     from oauth_authz import clock
     from oauth_authz.service.app_registry import with_new_secret
     from oauth_authz.settings import get_settings
     from oauth_authz.store.repository import Repository
 
-    make = _on_app(
-        "delete_client_secret", "bench-dev-secret-delete", "/secrets/1/delete", form={"confirm": "1"}
-    )
-    event = make()
+    event = _on_app("delete_client_secret", login, "/secrets/1/delete", form=form)()
     repository = Repository(get_settings().table_name)
     app = repository.get_app(event["pathParameters"]["client_id"])
     assert app is not None  # noqa: S101 - the bench's own set-up
@@ -94,12 +92,14 @@ def delete_secret(world: w.World) -> EventMaker:
     return lambda: copy.deepcopy(event)
 
 
+def delete_secret(world: w.World) -> EventMaker:
+    """The first of two secrets deleted: the session, the app, the conditional write."""
+    return _on_secret_one("bench-dev-secret-delete", {"confirm": "1"})
+
+
 def delete_secret_confirmation(world: w.World) -> EventMaker:
     """A secret's deletion, its confirmation step (changes nothing): the session and the app."""
-    make = _on_app("delete_client_secret", "bench-dev-secret-confirm", "/secrets/1/delete", form={})
-    event = make()
-    event["pathParameters"]["secret_id"] = "1"
-    return lambda: copy.deepcopy(event)
+    return _on_secret_one("bench-dev-secret-confirm", {})
 
 
 def delete_confirmation(world: w.World) -> EventMaker:
