@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets as random_secrets
 import struct
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.conftest import Cli
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import new_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,11 +59,8 @@ def serious(page: Page) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def axe_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-axe", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-axe", password
+    user = new_user(cli, secrets, "web-axe")
+    return user.login, user.password
 
 
 @pytest.fixture(scope="module")

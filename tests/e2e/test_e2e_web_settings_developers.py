@@ -11,7 +11,6 @@ Users: web-dev (made here).
 
 from __future__ import annotations
 
-import secrets as random_secrets
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +23,7 @@ from requests_oauthlib import OAuth2Session
 from tests.e2e.conftest import Cli
 from tests.support.callback_server import Callback
 from tests.support.e2e import Secrets, Server
+from tests.support.e2e_accounts import new_user
 from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,11 +33,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
 
 @pytest.fixture(scope="module")
 def developer(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-dev", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-dev", password
+    user = new_user(cli, secrets, "web-dev")
+    return user.login, user.password
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets as random_secrets
 import struct
 import time
 from pathlib import Path
@@ -42,11 +41,8 @@ def authenticator_code(seed: str, step: int) -> str:
 
 @pytest.fixture(scope="module")
 def security_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-security", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-security", password
+    user = new_user(cli, secrets, "web-security")
+    return user.login, user.password
 
 
 def sign_in(page: Page, login: str, password: str) -> None:

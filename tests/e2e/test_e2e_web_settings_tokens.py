@@ -10,7 +10,6 @@ Users: web-tokens, web-copy (made here).
 
 from __future__ import annotations
 
-import secrets as random_secrets
 from pathlib import Path
 
 import pytest
@@ -29,11 +28,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
 
 @pytest.fixture(scope="module")
 def tokens_user(cli: Cli, secrets: Secrets) -> tuple[str, str]:
-    password = "pw-" + random_secrets.token_urlsafe(15)
-    secrets.add(password)
-    result = cli("users", "create", "web-tokens", "--json", stdin=password + "\n")
-    assert result.returncode == 0, result.stderr
-    return "web-tokens", password
+    user = new_user(cli, secrets, "web-tokens")
+    return user.login, user.password
 
 
 def get_user(server: Server, token: str) -> requests.Response:
