@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oauth_authz import web
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.settings import get_settings
-from oauth_authz.web.rendering import copy_script
+from oauth_authz.web.rendering import asset
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = web.resolver()
@@ -20,12 +20,7 @@ app = web.resolver()
 
 @app.get("/login/assets/copy.js")
 def page_script() -> Response[str]:
-    return Response(
-        status_code=200,
-        content_type="text/javascript; charset=utf-8",
-        body=copy_script(),
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return asset("copy.js", "text/javascript; charset=utf-8")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oauth_authz import web
 from oauth_authz.observability import logger, metrics, tracer
 from oauth_authz.settings import get_settings
-from oauth_authz.web.rendering import stylesheet
+from oauth_authz.web.rendering import asset
 
 get_settings()  # validated at init: a bad environment fails the cold start, not a request
 app = web.resolver()
@@ -19,12 +19,7 @@ app = web.resolver()
 
 @app.get("/login/assets/style.css")
 def page_stylesheet() -> Response[str]:
-    return Response(
-        status_code=200,
-        content_type="text/css; charset=utf-8",
-        body=stylesheet(),
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return asset("style.css", "text/css; charset=utf-8")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
